@@ -1,0 +1,17 @@
+// Original file: proto/shoal/v1/core.proto
+
+
+export interface ConfigMapKeySelector {
+  'name'?: (string);
+  'key'?: (string);
+  'optional'?: (boolean);
+  '_name'?: "name";
+  '_key'?: "key";
+  '_optional'?: "optional";
+}
+
+export interface ConfigMapKeySelector__Output {
+  'name'?: (string);
+  'key'?: (string);
+  'optional'?: (boolean);
+}

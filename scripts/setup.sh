@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything Shoal needs on a fresh Debian machine, then the npm packages, then builds.
+# Idempotent: re-running it only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v nats-server >/dev/null || need+=(nats-server)
+command -v etcd >/dev/null || need+=(etcd-server)
+command -v promtool >/dev/null || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian starts the packaged daemons; Shoal starts its own.
+  for svc in etcd prometheus prometheus-node-exporter; do
+    $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    $SUDO pkill -x "$svc" >/dev/null 2>&1 || true
+  done
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build --silent
