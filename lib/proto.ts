@@ -60,28 +60,21 @@ interface RawDescriptor {
 }
 
 const messages = new Map<string, MessageInfo>();
-const mapEntries = new Map<string, RawDescriptor>();
 
-for (const [fullName, def] of Object.entries(packageDefinition)) {
-  if (!('format' in def) || def.format !== 'Protocol Buffer 3 DescriptorProto') continue;
-  const desc = def.type as unknown as RawDescriptor;
-  for (const nested of desc.nestedType ?? []) {
-    if (nested.options?.mapEntry) mapEntries.set(`${fullName}.${nested.name}`, nested);
-  }
-}
-
-function fieldInfo(f: RawField): FieldInfo {
+// proto-loader's descriptors name field types relative to the enclosing message's package
+// (and map entries as nested types of the message), so resolve them in that scope.
+function fieldInfo(f: RawField, owner: RawDescriptor, pkg: string): FieldInfo {
   const info: FieldInfo = { name: f.name, type: f.type, repeated: f.label === 'LABEL_REPEATED' };
   if (f.type === 'TYPE_MESSAGE') {
     const typeName = f.typeName.replace(/^\./, '');
-    const entry = mapEntries.get(typeName);
+    const entry = owner.nestedType.find((n) => n.options?.mapEntry && n.name === typeName);
     if (entry) {
       const value = entry.field.find((x) => x.name === 'value');
       if (!value) throw new Error(`map entry ${typeName} has no value field`);
       info.repeated = false;
-      info.mapValue = fieldInfo(value);
+      info.mapValue = fieldInfo(value, entry, pkg);
     } else {
-      info.messageType = typeName;
+      info.messageType = typeName.includes('.') && packageDefinition[typeName] ? typeName : `${pkg}.${typeName}`;
     }
   }
   return info;
@@ -90,8 +83,9 @@ function fieldInfo(f: RawField): FieldInfo {
 for (const [fullName, def] of Object.entries(packageDefinition)) {
   if (!('format' in def) || def.format !== 'Protocol Buffer 3 DescriptorProto') continue;
   const desc = def.type as unknown as RawDescriptor;
+  const pkg = fullName.slice(0, fullName.lastIndexOf('.'));
   const fields = new Map<string, FieldInfo>();
-  for (const f of desc.field) fields.set(f.name, fieldInfo(f));
+  for (const f of desc.field) fields.set(f.name, fieldInfo(f, desc, pkg));
   messages.set(fullName, { name: fullName, fields });
 }
 
