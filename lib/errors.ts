@@ -33,9 +33,12 @@ export interface FieldViolation {
 export class InvalidError extends ShoalError {
   override name = 'InvalidError';
   readonly violations: FieldViolation[];
+  /** What was invalid, e.g. `Deployment "web" is invalid`. */
+  readonly prefix: string;
   constructor(violations: FieldViolation[], prefix = 'invalid', options?: { cause?: unknown }) {
     super(`${prefix}: ${violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`, options);
     this.violations = violations;
+    this.prefix = prefix;
   }
 }
 
@@ -85,7 +88,7 @@ const VIOLATIONS_KEY = 'shoal-field-violations';
 export function toGrpcStatus(err: unknown): Partial<StatusObject> {
   if (err instanceof InvalidError) {
     const metadata = new Metadata();
-    metadata.set(VIOLATIONS_KEY, JSON.stringify(err.violations));
+    metadata.set(VIOLATIONS_KEY, JSON.stringify({ prefix: err.prefix, violations: err.violations }));
     return { code: Status.INVALID_ARGUMENT, details: err.message, metadata };
   }
   for (const [cls, code] of TABLE) {
@@ -101,8 +104,8 @@ export function fromGrpcError(err: ServiceError): ShoalError {
     const raw = err.metadata?.get(VIOLATIONS_KEY)[0];
     if (typeof raw === 'string') {
       try {
-        const violations = JSON.parse(raw) as FieldViolation[];
-        return new InvalidError(violations, 'invalid', { cause: err });
+        const { prefix, violations } = JSON.parse(raw) as { prefix: string; violations: FieldViolation[] };
+        return new InvalidError(violations, prefix, { cause: err });
       } catch {
         // Fall through to the plain message.
       }

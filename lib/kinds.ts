@@ -87,7 +87,7 @@ export interface KubeObject {
 export function toEnvelope(obj: KubeObject): ObjectEnvelope {
   const info = obj.kind ? findKind(obj.kind) : undefined;
   if (!info) throw new Error(`unknown kind ${String(obj.kind)}`);
-  return { [info.envelopeField]: obj } as ObjectEnvelope;
+  return { [info.envelopeField]: obj };
 }
 
 /** Unwraps the `Object` envelope; undefined if it carries no object. */

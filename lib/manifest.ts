@@ -151,7 +151,8 @@ export function decodeObject(value: unknown, docLabel = ''): KubeObject {
     );
   }
   const decoded = decodeMessage(value, info.message, '', violations) as KubeObject;
-  if (violations.length) throw new InvalidError(violations, `${prefix}${info.kind} is invalid`);
+  const name = decoded.metadata?.name;
+  if (violations.length) throw new InvalidError(violations, `${prefix}${info.kind}${name ? ` "${name}"` : ''} is invalid`);
   return decoded;
 }
 

@@ -32,16 +32,3 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => deepEqual(ra[k], rb[k]));
 }
-
-/** Age as kubectl prints it: 45s, 12m, 3h, 5d. */
-export function formatAge(timestamp: string | undefined, now = Date.now()): string {
-  if (!timestamp) return '<unknown>';
-  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return seconds % 60 && minutes < 10 ? `${minutes}m${seconds % 60}s` : `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 && hours < 8 ? `${hours}h${minutes % 60}m` : `${hours}h`;
-  const days = Math.floor(hours / 24);
-  return days < 8 && hours % 24 ? `${days}d${hours % 24}h` : `${days}d`;
-}

@@ -40,3 +40,43 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+export const TEST_TOKEN = 'test-admin-token';
+
+export interface TestCluster {
+  nats: NatsServer;
+  api: import('../services/api/server.js').ApiServer;
+  client: import('../lib/client.js').ShoalClient;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real nats-server, a real API server on an ephemeral port over a LevelDB in a temp dir,
+ * and an authenticated client. */
+export async function startTestCluster(opts: { compactAfterMs?: number; bookmarkIntervalMs?: number } = {}): Promise<TestCluster> {
+  const { startApiServer } = await import('../services/api/server.js');
+  const { ShoalClient } = await import('../lib/client.js');
+  const nats = await startNats();
+  const { dir, cleanup } = await tempDir('shoal-api-');
+  const api = await startApiServer({
+    dataDir: dir,
+    listen: '127.0.0.1:0',
+    natsUrl: nats.url,
+    tokens: { [TEST_TOKEN]: { user: 'admin', groups: ['system:masters'] } },
+    compactAfterMs: opts.compactAfterMs,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+  });
+  const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
+  return {
+    nats,
+    api,
+    client,
+    dataDir: dir,
+    async stop() {
+      client.close();
+      await api.stop();
+      await nats.stop();
+      await cleanup();
+    },
+  };
+}

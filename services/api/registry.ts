@@ -1,0 +1,451 @@
+// The registry: Kubernetes object semantics on top of the revision store. It owns uid,
+// creationTimestamp, generation, the spec/status split, finalizers and graceful deletion,
+// defaulting and validation, selectors and pagination, and declarative apply.
+import { randomUUID } from 'node:crypto';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  type FieldViolation,
+} from '../../lib/errors.js';
+import { findKind, type KindInfo, type KubeObject } from '../../lib/kinds.js';
+import { decodeObject, parseManifestText } from '../../lib/manifest.js';
+import { deepEqual } from '../../lib/objects.js';
+import { INT_OR_STRING, messageInfo } from '../../lib/proto.js';
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldRequirement,
+  type LabelRequirements,
+} from '../../lib/selectors.js';
+import { applyDefaults } from './defaults.js';
+import type { ObjectKey, Store } from './store-types.js';
+import { validateObject } from './validation.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'shoal-system'];
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface ListQuery {
+  kind: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continueToken?: string;
+}
+
+export interface WatchQuery {
+  /** Empty: every kind. */
+  kind?: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Deliver changes after this revision; undefined starts at the current one. */
+  after?: number;
+}
+
+export interface WatchEventOut {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+  revision: number;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: PropagationPolicy;
+  /** Precondition: delete only at this resourceVersion. */
+  resourceVersion?: string;
+  gracePeriodSeconds?: number;
+  dryRun?: boolean;
+}
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+/** Hooks the server's metrics hang on the store writes. */
+export interface RegistryObserver {
+  storeWrite?(seconds: number): void;
+}
+
+function resolveKind(alias: string | undefined, field = 'kind'): KindInfo {
+  const info = alias ? findKind(alias) : undefined;
+  if (!info) {
+    throw new InvalidError([{ field, message: alias ? `Unsupported value: ${JSON.stringify(alias)}: no such kind` : 'Required value' }]);
+  }
+  return info;
+}
+
+function parseRevision(rv: string | undefined, field: string): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw new InvalidError([{ field, message: `Invalid value: ${JSON.stringify(rv)}: must be a decimal revision` }]);
+  return Number(rv);
+}
+
+function describeKey(info: KindInfo, name: string): string {
+  return `${info.plural}${info.group ? `.${info.group}` : ''} "${name}"`;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The part of an object whose change bumps metadata.generation: all but metadata and status. */
+function specOf(obj: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * kubectl's three-way merge: fields in `desired` win; fields the last apply set but `desired`
+ * no longer has are removed; fields nobody applied (set by controllers or other writers) are
+ * kept. Maps merge key by key; lists and IntOrString values are replaced whole.
+ */
+function threeWayMerge(live: unknown, last: unknown, desired: unknown, messageType: string | undefined): unknown {
+  if (!isPlainObject(live) || !isPlainObject(desired) || messageType === INT_OR_STRING) return structuredClone(desired);
+  const fields = messageType ? messageInfo(messageType).fields : undefined;
+  const lastObj = isPlainObject(last) ? last : {};
+  const result: Record<string, unknown> = structuredClone(live);
+  for (const [key, value] of Object.entries(desired)) {
+    const field = fields?.get(key);
+    // Map fields merge key-wise with no schema below them; message fields recurse.
+    const childType = field?.messageType;
+    const isMap = field?.mapValue !== undefined;
+    result[key] =
+      (childType || isMap) && !field?.repeated ? threeWayMerge(live[key], lastObj[key], value, isMap ? undefined : childType) : structuredClone(value);
+  }
+  for (const key of Object.keys(lastObj)) {
+    if (!(key in desired)) delete result[key];
+  }
+  return result;
+}
+
+export class Registry {
+  constructor(
+    readonly store: Store,
+    private readonly observer: RegistryObserver = {},
+  ) {}
+
+  /** Creates the namespaces every cluster has; idempotent. */
+  async bootstrap(): Promise<void> {
+    for (const name of SYSTEM_NAMESPACES) {
+      if (!(await this.store.get({ kind: 'Namespace', namespace: '', name }))) {
+        try {
+          await this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError)) throw err;
+        }
+      }
+    }
+  }
+
+  private async timed<T>(write: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await write();
+    } finally {
+      this.observer.storeWrite?.((performance.now() - start) / 1000);
+    }
+  }
+
+  private key(info: KindInfo, namespace: string | undefined, name: string | undefined): ObjectKey {
+    if (!name) throw new InvalidError([{ field: 'metadata.name', message: 'Required value' }]);
+    return { kind: info.kind, namespace: info.namespaced ? namespace || 'default' : '', name };
+  }
+
+  async get(kind: string, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const info = resolveKind(kind);
+    const obj = await this.store.get(this.key(info, namespace, name));
+    if (!obj) throw new NotFoundError(`${describeKey(info, name)} not found`);
+    return obj;
+  }
+
+  async list(q: ListQuery): Promise<{ items: KubeObject[]; revision: number; continueToken: string; remaining: number }> {
+    const info = resolveKind(q.kind);
+    const labels = parseLabelSelector(q.labelSelector ?? '');
+    const fields = parseFieldSelector(q.fieldSelector ?? '');
+    if (q.limit !== undefined && q.limit < 0) throw new InvalidError([{ field: 'limit', message: 'Invalid value: must be >= 0' }]);
+    let after: string | undefined;
+    if (q.continueToken) {
+      try {
+        const token = JSON.parse(Buffer.from(q.continueToken, 'base64url').toString('utf8')) as { after?: unknown };
+        if (typeof token.after !== 'string') throw new Error('no position');
+        after = token.after;
+      } catch {
+        throw new InvalidError([{ field: 'continue', message: 'Invalid value: malformed continue token' }]);
+      }
+    }
+    const result = await this.store.list(info.kind, {
+      namespace: info.namespaced ? (q.namespace ?? '') : '',
+      after,
+      limit: q.limit,
+      filter: (obj) => matchesLabels(labels, obj.metadata?.labels) && matchesFields(fields, obj),
+    });
+    const continueToken = result.continueAfter
+      ? Buffer.from(JSON.stringify({ after: result.continueAfter }), 'utf8').toString('base64url')
+      : '';
+    return { items: result.items, revision: result.revision, continueToken, remaining: result.remaining ?? 0 };
+  }
+
+  /** Defaults and validates an object about to be written; throws InvalidError. */
+  private admit(obj: KubeObject, old?: KubeObject): void {
+    applyDefaults(obj);
+    const violations: FieldViolation[] = validateObject(obj, old);
+    if (violations.length) {
+      throw new InvalidError(violations, `${obj.kind} "${obj.metadata?.name ?? obj.metadata?.generateName ?? ''}" is invalid`);
+    }
+  }
+
+  private async checkNamespace(info: KindInfo, namespace: string): Promise<void> {
+    if (!info.namespaced) return;
+    const ns = await this.store.get({ kind: 'Namespace', namespace: '', name: namespace });
+    if (!ns) throw new NotFoundError(`namespaces "${namespace}" not found`);
+    if (ns.metadata?.deletionTimestamp) {
+      throw new ConflictError(`namespace "${namespace}" is being terminated: no new objects can be created in it`);
+    }
+  }
+
+  async create(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const info = resolveKind(input.kind);
+    const obj: KubeObject = structuredClone({ ...input, apiVersion: info.apiVersion, kind: info.kind });
+    const m = (obj.metadata ??= {});
+    if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().replace(/-/g, '').slice(0, 5)}`;
+    if (info.namespaced) m.namespace = m.namespace || 'default';
+    else delete m.namespace;
+    m.uid = randomUUID();
+    m.creationTimestamp = now();
+    m.generation = 1;
+    delete m.resourceVersion;
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    if (info.hasStatus && info.kind !== 'Namespace') delete obj.status;
+    if (info.kind === 'Namespace') obj.status = { phase: 'Active' };
+    this.admit(obj);
+    await this.checkNamespace(info, m.namespace ?? '');
+    if (opts.dryRun) return obj;
+    try {
+      return await this.timed(() => this.store.create(obj));
+    } catch (err) {
+      if (err instanceof AlreadyExistsError) throw new AlreadyExistsError(`${describeKey(info, m.name ?? '')} already exists`, { cause: err });
+      throw err;
+    }
+  }
+
+  private async current(info: KindInfo, obj: KubeObject): Promise<KubeObject> {
+    const existing = await this.store.get(this.key(info, obj.metadata?.namespace, obj.metadata?.name));
+    if (!existing) throw new NotFoundError(`${describeKey(info, obj.metadata?.name ?? '')} not found`);
+    return existing;
+  }
+
+  private checkPrecondition(info: KindInfo, existing: KubeObject, given: number | undefined): void {
+    const current = existing.metadata?.resourceVersion;
+    if (given !== undefined && String(given) !== current) {
+      throw new ConflictError(
+        `Operation cannot be fulfilled on ${describeKey(info, existing.metadata?.name ?? '')}: the object has been modified; ` +
+          `please apply your changes to the latest version and try again (current resourceVersion ${current}, given ${given})`,
+      );
+    }
+  }
+
+  /**
+   * Writes `next` over `existing`: removes it instead once it is marked for deletion and its
+   * last finalizer is gone.
+   */
+  private async write(info: KindInfo, existing: KubeObject, next: KubeObject, dryRun: boolean): Promise<KubeObject> {
+    const expected = Number(existing.metadata?.resourceVersion);
+    if (dryRun) return next;
+    if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+      return this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected));
+    }
+    return this.timed(() => this.store.update(next, expected));
+  }
+
+  /** Replaces spec and metadata; status and server-owned metadata are kept as stored. */
+  async update(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const info = resolveKind(input.kind);
+    const existing = await this.current(info, input);
+    this.checkPrecondition(info, existing, parseRevision(input.metadata?.resourceVersion, 'metadata.resourceVersion'));
+    const next: KubeObject = structuredClone({ ...input, apiVersion: info.apiVersion, kind: info.kind });
+    const m = (next.metadata ??= {});
+    const old = existing.metadata ?? {};
+    m.namespace = old.namespace;
+    m.uid = old.uid;
+    m.creationTimestamp = old.creationTimestamp;
+    m.deletionTimestamp = old.deletionTimestamp;
+    m.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+    m.generation = old.generation ?? 1;
+    m.resourceVersion = old.resourceVersion;
+    if (!m.deletionTimestamp) {
+      delete m.deletionTimestamp;
+      delete m.deletionGracePeriodSeconds;
+    }
+    if (info.hasStatus) {
+      if (existing.status === undefined) delete next.status;
+      else next.status = structuredClone(existing.status);
+    }
+    this.admit(next, existing);
+    if (!deepEqual(specOf(next), specOf(existing))) m.generation = (old.generation ?? 0) + 1;
+    if (deepEqual(next, existing)) return existing;
+    return this.write(info, existing, next, opts.dryRun ?? false);
+  }
+
+  /** Replaces status only; spec and metadata are kept as stored. */
+  async updateStatus(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    const info = resolveKind(input.kind);
+    if (!info.hasStatus) throw new InvalidError([{ field: 'status', message: `Unsupported value: ${info.kind} has no status` }]);
+    const existing = await this.current(info, input);
+    this.checkPrecondition(info, existing, parseRevision(input.metadata?.resourceVersion, 'metadata.resourceVersion'));
+    const next = structuredClone(existing);
+    if (input.status === undefined) delete next.status;
+    else next.status = structuredClone(input.status);
+    const violations = validateObject(next, existing);
+    if (violations.length) throw new InvalidError(violations, `${info.kind} "${existing.metadata?.name}" is invalid`);
+    if (deepEqual(next, existing)) return existing;
+    return this.write(info, existing, next, opts.dryRun ?? false);
+  }
+
+  async delete(kind: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
+    const info = resolveKind(kind);
+    const key = this.key(info, namespace, name);
+    const existing = await this.store.get(key);
+    if (!existing) throw new NotFoundError(`${describeKey(info, name)} not found`);
+    this.checkPrecondition(info, existing, parseRevision(opts.resourceVersion, 'resourceVersion'));
+    const dryRun = opts.dryRun ?? false;
+    const next = structuredClone(existing);
+    const m = (next.metadata ??= {});
+    const finalizers = new Set(m.finalizers ?? []);
+    if (opts.propagationPolicy === 'Foreground') finalizers.add(FOREGROUND_FINALIZER);
+    if (opts.propagationPolicy === 'Orphan') finalizers.add(ORPHAN_FINALIZER);
+
+    // A pod that runs on a node is stopped gracefully: the node agent removes it once its
+    // containers are gone (or the grace period lets it force-remove them).
+    const pod = info.kind === 'Pod' ? (existing.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined) : undefined;
+    const grace = opts.gracePeriodSeconds ?? pod?.terminationGracePeriodSeconds ?? 30;
+    if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) {
+      throw new InvalidError([{ field: 'gracePeriodSeconds', message: 'Invalid value: must be >= 0' }]);
+    }
+    const graceful = pod?.nodeName !== undefined && pod.nodeName !== '' && grace > 0 && !(existing.status as { phase?: string } | undefined)?.phase?.match(/^(Succeeded|Failed)$/);
+
+    if (finalizers.size === 0 && !graceful) {
+      if (dryRun) return { object: existing, deleted: true };
+      const object = await this.timed(() => this.store.delete(key, Number(existing.metadata?.resourceVersion)));
+      return { object, deleted: true };
+    }
+    if (!m.deletionTimestamp) {
+      m.deletionTimestamp = graceful ? new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now();
+      m.deletionGracePeriodSeconds = graceful ? grace : 0;
+    } else if (graceful && m.deletionGracePeriodSeconds !== undefined && grace < m.deletionGracePeriodSeconds) {
+      // A shorter grace period may cut an ongoing graceful deletion short, as in Kubernetes.
+      m.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      m.deletionGracePeriodSeconds = grace;
+    }
+    if (info.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
+    if (finalizers.size) m.finalizers = [...finalizers];
+    if (deepEqual(next, existing)) return { object: existing, deleted: false };
+    if (dryRun) return { object: next, deleted: false };
+    const object = await this.timed(() => this.store.update(next, Number(existing.metadata?.resourceVersion)));
+    return { object, deleted: false };
+  }
+
+  /**
+   * Declarative apply of one or more documents. Every document is decoded, defaulted and
+   * validated before anything is written, so a bad document loses nothing.
+   */
+  async apply(manifest: string, opts: { namespace?: string; dryRun?: boolean } = {}): Promise<{ object: KubeObject; action: ApplyAction }[]> {
+    const docs = parseManifestText(manifest);
+    if (docs.length === 0) throw new InvalidError([{ field: 'manifest', message: 'Required value: no objects in the manifest' }]);
+    const desired = docs.map((doc, i) => {
+      const obj = decodeObject(doc, docs.length > 1 ? `document ${i}` : '');
+      const info = resolveKind(obj.kind);
+      const m = (obj.metadata ??= {});
+      if (info.namespaced) m.namespace = m.namespace || opts.namespace || 'default';
+      else delete m.namespace;
+      if (!m.name) throw new InvalidError([{ field: 'metadata.name', message: 'Required value: apply needs a name' }], `${info.kind} is invalid`);
+      // Catch invalid documents up front; the real admission happens at write time.
+      const probe = structuredClone(obj);
+      applyDefaults(probe);
+      const violations = validateObject(probe);
+      if (violations.length) throw new InvalidError(violations, `${info.kind} "${m.name}" is invalid`);
+      return obj;
+    });
+    const results: { object: KubeObject; action: ApplyAction }[] = [];
+    for (const obj of desired) results.push(await this.applyOne(obj, opts.dryRun ?? false));
+    return results;
+  }
+
+  private async applyOne(desired: KubeObject, dryRun: boolean): Promise<{ object: KubeObject; action: ApplyAction }> {
+    const info = resolveKind(desired.kind);
+    const { status: _status, ...config } = desired;
+    const lastApplied = JSON.stringify(config);
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.store.get(this.key(info, desired.metadata?.namespace, desired.metadata?.name));
+      if (!existing) {
+        const obj = structuredClone(config) as KubeObject;
+        (obj.metadata!.annotations ??= {})[LAST_APPLIED_ANNOTATION] = lastApplied;
+        try {
+          return { object: await this.create(obj, { dryRun }), action: 'created' };
+        } catch (err) {
+          if (err instanceof AlreadyExistsError && attempt < 5) continue;
+          throw err;
+        }
+      }
+      let last: unknown = {};
+      const lastText = existing.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
+      if (lastText) {
+        try {
+          last = JSON.parse(lastText);
+        } catch {
+          last = {};
+        }
+      }
+      const { status: liveStatus, ...live } = existing;
+      const merged = threeWayMerge(live, last, config, info.message) as KubeObject;
+      (merged.metadata!.annotations ??= {})[LAST_APPLIED_ANNOTATION] = lastApplied;
+      merged.metadata!.resourceVersion = existing.metadata?.resourceVersion;
+      if (liveStatus !== undefined) merged.status = liveStatus;
+      applyDefaults(merged);
+      if (deepEqual(merged, existing)) return { object: existing, action: 'unchanged' };
+      try {
+        return { object: await this.update(merged, { dryRun }), action: 'configured' };
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Every change after `q.after` that concerns the query, in order: an object that stops
+   * matching the selectors arrives as DELETED, one that starts matching as ADDED.
+   * `onProgress` sees the revision of every change, matching or not (for bookmarks).
+   */
+  async *watch(q: WatchQuery, signal: AbortSignal, onProgress?: (revision: number) => void): AsyncGenerator<WatchEventOut> {
+    const info = q.kind ? resolveKind(q.kind) : undefined;
+    const labels: LabelRequirements = parseLabelSelector(q.labelSelector ?? '');
+    const fields: FieldRequirement[] = parseFieldSelector(q.fieldSelector ?? '');
+    const namespace = info && !info.namespaced ? '' : (q.namespace ?? '');
+    const matches = (obj: KubeObject | undefined): boolean =>
+      obj !== undefined &&
+      (!namespace || obj.metadata?.namespace === namespace) &&
+      matchesLabels(labels, obj.metadata?.labels) &&
+      matchesFields(fields, obj);
+    const after = q.after ?? this.store.revision;
+    for await (const ev of this.store.watch(after, signal)) {
+      onProgress?.(ev.revision);
+      if (info && ev.object.kind !== info.kind) continue;
+      const now = ev.type === 'DELETED' ? false : matches(ev.object);
+      const before = ev.type === 'ADDED' ? false : matches(ev.prevObject);
+      if (now && before) yield { type: 'MODIFIED', object: ev.object, revision: ev.revision };
+      else if (now) yield { type: 'ADDED', object: ev.object, revision: ev.revision };
+      else if (before || (ev.type === 'DELETED' && matches(ev.object))) yield { type: 'DELETED', object: ev.object, revision: ev.revision };
+    }
+  }
+}
