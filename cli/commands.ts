@@ -15,7 +15,6 @@ import {
   TooLargeError,
   UnauthenticatedError,
   UnavailableError,
-  type FieldViolation,
 } from '../lib/errors.js';
 import type { Event__Output } from '../lib/gen/shoal/v1/Event.js';
 import type { LabelSelector__Output } from '../lib/gen/shoal/v1/LabelSelector.js';
@@ -104,33 +103,9 @@ class UsageError extends Error {
 
 // ---- Errors ----
 
-/** The prefix an InvalidError was built with ("Deployment "x" is invalid"), if recoverable. */
-function invalidPrefix(message: string, violations: FieldViolation[]): string | undefined {
-  const joined = violations.map((v) => `${v.field}: ${v.message}`).join('; ');
-  return message.endsWith(`: ${joined}`) ? message.slice(0, message.length - joined.length - 2) : undefined;
-}
-
-function docName(doc: unknown): string | undefined {
-  const name = (doc as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-  return typeof name === 'string' && name ? name : undefined;
-}
-
-function formatInvalid(err: InvalidError, docs: unknown[]): string {
-  // Over gRPC only the violations travel as data; the server's wording is in the status details.
-  const details = (err.cause as { details?: unknown } | undefined)?.details;
-  const candidates = [invalidPrefix(err.message, err.violations), typeof details === 'string' ? invalidPrefix(details, err.violations) : undefined];
-  let head = 'The request is invalid:';
-  for (const prefix of candidates) {
-    if (!prefix || prefix === 'invalid') continue;
-    const named = /^(?:.*: )?([A-Za-z]+) "([^"]*)" is invalid$/.exec(prefix);
-    // The manifest decoder names the document, not the object: find its name in the manifest.
-    const unnamed = /^(?:document (\d+): )?([A-Za-z]+) is invalid$/.exec(prefix);
-    const name = unnamed ? docName(docs[Number(unnamed[1] ?? 0)]) : undefined;
-    if (named) head = `The ${named[1]} "${named[2]}" is invalid:`;
-    else if (unnamed && name) head = `The ${unnamed[2]} "${name}" is invalid:`;
-    else head = `error: ${prefix}:`;
-    break;
-  }
+function formatInvalid(err: InvalidError): string {
+  const named = /^(?:document \d+: )?([A-Za-z]+(?:\.[a-z.]+)?) "([^"]*)" is invalid$/.exec(err.prefix);
+  const head = named ? `The ${named[1]} "${named[2]}" is invalid:` : err.prefix === 'invalid' ? 'The request is invalid:' : `error: ${err.prefix}:`;
   return [head, ...err.violations.map((v) => `* ${v.field}: ${v.message}`)].join('\n');
 }
 
@@ -140,8 +115,8 @@ function formatInvalid(err: InvalidError, docs: unknown[]): string {
  * per violation, anything else as `error: message`. `docs` (the parsed manifest the request
  * carried, if any) lets an invalid document be named by its metadata.name.
  */
-export function formatError(err: unknown, docs: unknown[] = []): string {
-  if (err instanceof InvalidError) return formatInvalid(err, docs);
+export function formatError(err: unknown): string {
+  if (err instanceof InvalidError) return formatInvalid(err);
   const fromServer: [new (...args: never[]) => Error, string][] = [
     [NotFoundError, 'NotFound'],
     [AlreadyExistsError, 'AlreadyExists'],
@@ -304,7 +279,7 @@ export async function apply(client: CommandClient, args: ApplyArgs, io: IO): Pro
         objects += results.length;
       } catch (err) {
         failed = true;
-        const text = formatError(err, docs);
+        const text = formatError(err);
         io.err(sources.length > 1 && !(err instanceof InvalidError) ? `${text} (in ${source.label})` : text);
       }
     }

@@ -662,15 +662,12 @@ suite('commands', () => {
       '* spec.template.spec.containers[0].image: Required value',
     ].join('\n');
     expect(formatError(new InvalidError(violations, 'Deployment "x" is invalid'))).toBe(expected);
-    const details = `Deployment "x" is invalid: ${violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`;
-    expect(formatError(new InvalidError(violations, 'invalid', { cause: { details } }))).toBe(expected);
     expect(formatError(new InvalidError([{ field: 'labelSelector', message: 'Invalid value: "a b"' }]))).toBe(
       'The request is invalid:\n* labelSelector: Invalid value: "a b"',
     );
-    // The manifest decoder's "document 1: Deployment is invalid" is named from the manifest.
+    // The manifest decoder names the document and the object.
     const unknownField = [{ field: 'spec.replica', message: 'Unsupported value: unknown field' }];
-    const docs = [{ kind: 'Service', metadata: { name: 'svc' } }, { kind: 'Deployment', metadata: { name: 'web' } }];
-    expect(formatError(new InvalidError(unknownField, 'document 1: Deployment is invalid'), docs)).toBe(
+    expect(formatError(new InvalidError(unknownField, 'document 1: Deployment "web" is invalid'))).toBe(
       'The Deployment "web" is invalid:\n* spec.replica: Unsupported value: unknown field',
     );
     expect(formatError(new NotFoundError('deployments.apps "x" not found'))).toBe('Error from server (NotFound): deployments.apps "x" not found');

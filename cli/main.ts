@@ -1,0 +1,256 @@
+// The one `shoal` binary: server subcommands (up, api) and the kubectl-like client verbs.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ShoalClient, loadClientConfig } from '../lib/client.js';
+import { VERSION, startApiServer } from '../services/api/server.js';
+import type { Identity } from '../services/api/auth.js';
+import { apply, del, describe, get, type IO } from './commands.js';
+import { up } from './up.js';
+
+const USAGE = `shoal: a Kubernetes-style container orchestrator
+
+Cluster:
+  shoal up [--data-dir DIR] [--listen ADDR] [--metrics ADDR] [--nats URL]
+                                      run the embedded all-in-one cluster in the foreground
+  shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
+                                      run the API server alone
+
+Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
+  shoal apply -f FILE|DIR|- [-n NS]
+  shoal get KIND [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SEL] [-o wide|yaml|json|name] [-w]
+  shoal describe KIND NAME [-n NS]
+  shoal delete KIND NAME... | -f FILE [-n NS] [--cascade=background|foreground|orphan] [--grace-period N]
+  shoal version
+
+Kinds: pods (po), replicasets (rs), deployments (deploy), services (svc), endpoints (ep),
+namespaces (ns), nodes (no), jobs, cronjobs (cj), events (ev), leases, configmaps (cm),
+secrets, persistentvolumeclaims (pvc), all.
+`;
+
+const stdio: IO = {
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+};
+
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+  return { values: values, positionals };
+}
+
+/** Waits for SIGINT or SIGTERM, once. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: string): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function runUp(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    'data-dir': { type: 'string', default: join(homedir(), '.shoal', 'data') },
+    listen: { type: 'string', default: '127.0.0.1:6443' },
+    metrics: { type: 'string', default: '127.0.0.1:9464' },
+    nats: { type: 'string' },
+  });
+  const cluster = await up({
+    dataDir: values['data-dir'] as string,
+    listen: values.listen as string,
+    metricsListen: values.metrics as string,
+    natsUrl: values.nats as string | undefined,
+    log: (line) => stdio.out(line),
+  });
+  stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
+  const sig = await untilSignal();
+  stdio.out(`${sig}: stopping`);
+  await cluster.stop();
+  return 0;
+}
+
+async function runApi(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    'data-dir': { type: 'string' },
+    'token-file': { type: 'string' },
+    listen: { type: 'string', default: '127.0.0.1:6443' },
+    metrics: { type: 'string', default: '127.0.0.1:9464' },
+    nats: { type: 'string' },
+    'compact-after': { type: 'string' },
+  });
+  const dataDir = values['data-dir'] as string | undefined;
+  const tokenFile = values['token-file'] as string | undefined;
+  if (!dataDir || !tokenFile) {
+    stdio.err('error: --data-dir and --token-file are required (the token file is JSON: {"<token>": {"user": "admin", "groups": []}})');
+    return 2;
+  }
+  const tokens = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, Identity>;
+  const compact = values['compact-after'] as string | undefined;
+  const api = await startApiServer({
+    dataDir,
+    listen: values.listen as string,
+    metricsListen: values.metrics as string,
+    natsUrl: values.nats as string | undefined,
+    tokens,
+    compactAfterMs: compact ? Number(compact) * 1000 : undefined,
+  });
+  // A parent process (tests, supervisors) reads this line to learn the bound addresses.
+  stdio.out(`listening ${api.address} metrics ${api.metricsAddress ?? '-'}`);
+  await untilSignal();
+  await api.stop();
+  return 0;
+}
+
+async function withClient(fn: (client: ShoalClient) => Promise<number>): Promise<number> {
+  const config = await loadClientConfig();
+  const client = new ShoalClient(config);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+const NAMESPACE_OPTS = { namespace: { type: 'string', short: 'n' } } as const;
+
+async function runClientVerb(verb: string, args: string[]): Promise<number> {
+  switch (verb) {
+    case 'apply': {
+      const { values } = parse(args, { filename: { type: 'string', short: 'f', multiple: true }, ...NAMESPACE_OPTS });
+      const files = (values.filename as string[] | undefined) ?? [];
+      if (!files.length) {
+        stdio.err('error: must specify -f FILE|DIR|-');
+        return 2;
+      }
+      return withClient((c) => apply(c, { files, namespace: values.namespace as string | undefined }, stdio));
+    }
+    case 'get': {
+      const { values, positionals } = parse(args, {
+        ...NAMESPACE_OPTS,
+        'all-namespaces': { type: 'boolean', short: 'A' },
+        selector: { type: 'string', short: 'l' },
+        'field-selector': { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        watch: { type: 'boolean', short: 'w' },
+      });
+      const [kind, ...names] = positionals;
+      if (!kind) {
+        stdio.err('error: you must specify the type of resource to get, e.g. shoal get pods');
+        return 2;
+      }
+      const output = (values.output as string | undefined) ?? '';
+      if (!['', 'wide', 'yaml', 'json', 'name'].includes(output)) {
+        stdio.err(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,wide,yaml`);
+        return 2;
+      }
+      return withClient((c) =>
+        get(
+          c,
+          {
+            kind,
+            names,
+            namespace: values.namespace as string | undefined,
+            allNamespaces: (values['all-namespaces'] as boolean | undefined) ?? false,
+            selector: values.selector as string | undefined,
+            fieldSelector: values['field-selector'] as string | undefined,
+            output: output as '' | 'wide' | 'yaml' | 'json' | 'name',
+            watch: (values.watch as boolean | undefined) ?? false,
+          },
+          stdio,
+        ),
+      );
+    }
+    case 'describe': {
+      const { values, positionals } = parse(args, NAMESPACE_OPTS);
+      let [kind, name] = positionals;
+      if (kind?.includes('/') && !name) [kind, name] = kind.split('/', 2) as [string, string];
+      if (!kind || !name) {
+        stdio.err('error: usage: shoal describe KIND NAME');
+        return 2;
+      }
+      return withClient((c) => describe(c, { kind, name, namespace: values.namespace as string | undefined }, stdio));
+    }
+    case 'delete': {
+      const { values, positionals } = parse(args, {
+        ...NAMESPACE_OPTS,
+        filename: { type: 'string', short: 'f', multiple: true },
+        cascade: { type: 'string', default: 'background' },
+        'grace-period': { type: 'string' },
+      });
+      const cascade = values.cascade as string;
+      if (!['background', 'foreground', 'orphan'].includes(cascade)) {
+        stdio.err(`error: invalid --cascade value "${cascade}": must be background, foreground or orphan`);
+        return 2;
+      }
+      const grace = values['grace-period'] as string | undefined;
+      if (grace !== undefined && !/^-?\d+$/.test(grace)) {
+        stdio.err(`error: invalid --grace-period "${grace}": must be an integer`);
+        return 2;
+      }
+      const [kind, ...names] = positionals;
+      const files = (values.filename as string[] | undefined) ?? [];
+      if (!files.length && !kind) {
+        stdio.err('error: usage: shoal delete KIND NAME... | -f FILE');
+        return 2;
+      }
+      return withClient((c) =>
+        del(
+          c,
+          {
+            kind,
+            names,
+            files,
+            namespace: values.namespace as string | undefined,
+            cascade: cascade as 'background' | 'foreground' | 'orphan',
+            gracePeriod: grace === undefined || Number(grace) < 0 ? undefined : Number(grace),
+          },
+          stdio,
+        ),
+      );
+    }
+    case 'version': {
+      stdio.out(`Client Version: ${VERSION}`);
+      try {
+        return await withClient(async (c) => {
+          const v = await c.version();
+          stdio.out(`Server Version: ${v.version} (revision ${v.revision})`);
+          return 0;
+        });
+      } catch (err) {
+        stdio.err(`Server Version: unavailable (${err instanceof Error ? err.message : String(err)})`);
+        return 1;
+      }
+    }
+    default:
+      stdio.err(`error: unknown command "${verb}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+/** Runs one command line; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  try {
+    switch (verb) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        stdio.out(USAGE);
+        return verb ? 0 : 2;
+      case 'up':
+        return await runUp(args);
+      case 'api':
+        return await runApi(args);
+      default:
+        return await runClientVerb(verb, args);
+    }
+  } catch (err) {
+    stdio.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
