@@ -7,6 +7,11 @@ export function newMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'shoal_' });
+  // prom-client names these gauges with a counter's "_total" suffix, which promtool (and
+  // Prometheus' naming rules) reject; the process' handle counts are not worth the confusion.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(`shoal_${name}`);
+  }
   return registry;
 }
 

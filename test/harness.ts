@@ -53,7 +53,9 @@ export interface TestCluster {
 
 /** A real nats-server, a real API server on an ephemeral port over a LevelDB in a temp dir,
  * and an authenticated client. */
-export async function startTestCluster(opts: { compactAfterMs?: number; bookmarkIntervalMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { compactAfterMs?: number; bookmarkIntervalMs?: number; metrics?: boolean } = {},
+): Promise<TestCluster> {
   const { startApiServer } = await import('../services/api/server.js');
   const { ShoalClient } = await import('../lib/client.js');
   const nats = await startNats();
@@ -65,6 +67,7 @@ export async function startTestCluster(opts: { compactAfterMs?: number; bookmark
     tokens: { [TEST_TOKEN]: { user: 'admin', groups: ['system:masters'] } },
     compactAfterMs: opts.compactAfterMs,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    metricsListen: opts.metrics ? '127.0.0.1:0' : undefined,
   });
   const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
   return {
