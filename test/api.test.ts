@@ -68,6 +68,31 @@ describe('CRUD for every kind', () => {
       expect(del.deleted).toBe(true);
       expect(await errorOf(client.get(info.kind, 'default', name))).toBeInstanceOf(NotFoundError);
     });
+
+    it(`${info.kind}: label and field selectors, pagination`, async () => {
+      const ns = info.namespaced ? 'default' : '';
+      for (let i = 0; i < 5; i++) {
+        await client.create(sampleObject(info.kind, `page-${info.singular}-${i}`, { suite: 'page', parity: i % 2 ? 'odd' : 'even' }));
+      }
+      const names = async (opts: { labelSelector?: string; fieldSelector?: string }) =>
+        (await client.list(info.kind, { namespace: ns, ...opts })).items.map((o) => o.metadata?.name);
+      expect(await names({ labelSelector: 'suite=page,parity=odd' })).toEqual([`page-${info.singular}-1`, `page-${info.singular}-3`]);
+      expect(await names({ labelSelector: 'suite=page,parity notin (odd)' })).toHaveLength(3);
+      expect(await names({ fieldSelector: `metadata.name=page-${info.singular}-4` })).toEqual([`page-${info.singular}-4`]);
+      if (info.namespaced) {
+        expect(await names({ labelSelector: 'suite=page', fieldSelector: 'metadata.namespace=default' })).toHaveLength(5);
+        expect(await names({ labelSelector: 'suite=page', fieldSelector: 'metadata.namespace!=default' })).toHaveLength(0);
+      }
+      const pages: string[][] = [];
+      let token: string | undefined = '';
+      do {
+        const page = await client.list(info.kind, { namespace: ns, labelSelector: 'suite=page', limit: 2, continueToken: token });
+        pages.push(page.items.map((o) => o.metadata?.name ?? ''));
+        token = page.continueToken;
+      } while (token && pages.length < 10);
+      expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+      expect(pages.flat()).toEqual([0, 1, 2, 3, 4].map((i) => `page-${info.singular}-${i}`));
+    });
   }
 });
 

@@ -1,13 +1,13 @@
 // The `shoal` binary against a real API server: the seed manifests apply, get, describe and
 // delete exactly as a user would run them. (Runs the build in dist/: `npm run build` first.)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { TEST_TOKEN, startTestCluster, type TestCluster } from './harness.js';
+import { TEST_TOKEN, eventually, startTestCluster, type TestCluster } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/shoal.js', import.meta.url));
 const SEED = fileURLToPath(new URL('../../shared/manifests/seed', import.meta.url));
@@ -144,6 +144,25 @@ describe('the seed manifests through the CLI', () => {
     expect(byName.code).toBe(0);
     const left = await shoal('get', 'svc', '-o', 'name');
     expect(left.stdout.trim()).toBe('');
+  });
+
+  it('applies from stdin and shows changes live with get --watch', async () => {
+    const watcher = spawn(process.execPath, [BIN, 'get', 'cm', '--watch'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    watcher.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    // The table header comes first (or "No resources found" on stderr): the watch is open.
+    await eventually(() => out.includes('NAME') || watcher.exitCode !== null, 'the watch to start').catch(() => undefined);
+    const stdin = await new Promise<Run>((resolve) => {
+      const p = execFile(process.execPath, [BIN, 'apply', '-f', '-'], { env }, (err, stdout, stderr) =>
+        resolve({ code: err ? 1 : 0, stdout, stderr }),
+      );
+      p.stdin?.end('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-stdin}\ndata: {a: b}\n');
+    });
+    expect(stdin.stdout.trim()).toBe('configmap/from-stdin created');
+    await eventually(() => /from-stdin\s+1\s+\d+s/.test(out), 'the watch to print the new configmap');
+    const exited = new Promise<number | null>((resolve) => watcher.once('exit', (code) => resolve(code)));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 
   it('prints the client and server versions', async () => {
