@@ -7,6 +7,7 @@
 // kind (kindPrevRevision). So a consumer that starts early only skips what it has seen, and
 // one that missed an event of its kind notices on the next one and relists.
 import { Events, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { abortable, sleep } from './abort.js';
 import { ShoalError } from './errors.js';
 import {
   EVENTS_STREAM,
@@ -106,50 +107,7 @@ function removeFromIndex(index: Map<string, Set<string>>, value: string, key: st
   if (set.size === 0) index.delete(value);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-/** `p`, or a rejection as soon as `signal` aborts; a value that arrives after that is handed to
- * `discard` (to close what it holds). */
-function abortable<T>(
-  p: Promise<T>,
-  signal: AbortSignal,
-  discard?: (value: T) => void,
-  why = 'the NATS connection changed',
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const onAbort = (): void => {
-      done = true;
-      reject(new Error(why));
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        if (done) discard?.(v);
-        else resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        if (!done) reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -391,7 +349,7 @@ export class Informer {
   /** Lists and reconciles the cache with the result, firing handlers for the differences. */
   private async relist(): Promise<void> {
     // stop() does not wait for a slow list.
-    const { items, resourceVersion } = await abortable(this.opts.lister(this.kind), this.abort.signal, undefined, 'stopped');
+    const { items, resourceVersion } = await abortable(this.opts.lister(this.kind), this.abort.signal);
     const revision = Number(resourceVersion);
     if (!Number.isSafeInteger(revision) || revision < 0) {
       throw new ShoalError(`${this.kind} informer: list returned resourceVersion ${String(resourceVersion)}`);
@@ -563,7 +521,7 @@ export class Informer {
         if (s.type !== Events.Disconnect && s.type !== Events.Reconnect) continue;
         const old = this.connChange;
         this.connChange = new AbortController();
-        old.abort();
+        old.abort(new Error('the NATS connection changed'));
         // A consumer that lived through the outage may be gone with the server: replace it.
         if (s.type === Events.Reconnect) this.closeMessages();
       }

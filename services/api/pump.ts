@@ -24,6 +24,7 @@ import {
   type PubAck,
   type StreamConfig,
 } from 'nats';
+import { abortable, sleep } from '../../lib/abort.js';
 import { ExpiredError } from '../../lib/errors.js';
 import {
   EVENTS_STREAM,
@@ -82,42 +83,7 @@ function apiErrorCode(err: unknown): number | undefined {
   return err instanceof NatsError ? err.api_error?.err_code : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-/** `p`, or a rejection as soon as `signal` aborts (p's own outcome is then ignored). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    p.catch(() => {});
-    return Promise.reject(new Error('the NATS connection changed'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('the NATS connection changed'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -243,7 +209,7 @@ export function startPump(opts: PumpOptions): Promise<Pump> {
           if (s.type !== Events.Disconnect && s.type !== Events.Reconnect) continue;
           const old = connChange;
           connChange = new AbortController();
-          old.abort();
+          old.abort(new Error('the NATS connection changed'));
           if (s.type === Events.Disconnect) onDisconnect?.();
         }
       } catch {
