@@ -30,7 +30,19 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
+/** A namespace's own finalizer: the namespace controller removes it once the namespace is
+ * empty, as Kubernetes' does. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+/** What still holds an object marked for deletion: its finalizers, and a namespace's
+ * spec.finalizers. */
+function pendingFinalizers(obj: KubeObject): string[] {
+  const own = obj.metadata?.finalizers ?? [];
+  const spec = obj.kind === 'Namespace' ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+  return [...own, ...spec];
+}
 
 export interface ListQuery {
   kind: string;
@@ -90,8 +102,9 @@ function describeKey(info: KindInfo, name: string): string {
   return `${info.plural}${info.group ? `.${info.group}` : ''} "${name}"`;
 }
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
+function timestamp(ms = Date.now()): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The part of an object whose change bumps metadata.generation: all but metadata and status. */
@@ -221,13 +234,17 @@ export class Registry {
     if (info.namespaced) m.namespace = m.namespace || 'default';
     else delete m.namespace;
     m.uid = randomUUID();
-    m.creationTimestamp = now();
+    m.creationTimestamp = timestamp();
     m.generation = 1;
     delete m.resourceVersion;
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     if (info.hasStatus && info.kind !== 'Namespace') delete obj.status;
-    if (info.kind === 'Namespace') obj.status = { phase: 'Active' };
+    if (info.kind === 'Namespace') {
+      obj.status = { phase: 'Active' };
+      const spec = (obj.spec ??= {}) as { finalizers?: string[] };
+      if (!spec.finalizers?.length) spec.finalizers = [NAMESPACE_FINALIZER];
+    }
     this.admit(obj);
     await this.checkNamespace(info, m.namespace ?? '');
     if (opts.dryRun) return obj;
@@ -262,7 +279,7 @@ export class Registry {
   private async write(info: KindInfo, existing: KubeObject, next: KubeObject, dryRun: boolean): Promise<KubeObject> {
     const expected = Number(existing.metadata?.resourceVersion);
     if (dryRun) return next;
-    if (next.metadata?.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+    if (next.metadata?.deletionTimestamp && pendingFinalizers(next).length === 0) {
       return this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected));
     }
     return this.timed(() => this.store.update(next, expected));
@@ -334,17 +351,18 @@ export class Registry {
     }
     const graceful = pod?.nodeName !== undefined && pod.nodeName !== '' && grace > 0 && !(existing.status as { phase?: string } | undefined)?.phase?.match(/^(Succeeded|Failed)$/);
 
-    if (finalizers.size === 0 && !graceful) {
+    const held = finalizers.size > 0 || pendingFinalizers(existing).length > 0;
+    if (!held && !graceful) {
       if (dryRun) return { object: existing, deleted: true };
       const object = await this.timed(() => this.store.delete(key, Number(existing.metadata?.resourceVersion)));
       return { object, deleted: true };
     }
     if (!m.deletionTimestamp) {
-      m.deletionTimestamp = graceful ? new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : now();
+      m.deletionTimestamp = timestamp(Date.now() + (graceful ? grace * 1000 : 0));
       m.deletionGracePeriodSeconds = graceful ? grace : 0;
     } else if (graceful && m.deletionGracePeriodSeconds !== undefined && grace < m.deletionGracePeriodSeconds) {
       // A shorter grace period may cut an ongoing graceful deletion short, as in Kubernetes.
-      m.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      m.deletionTimestamp = timestamp(Date.now() + grace * 1000);
       m.deletionGracePeriodSeconds = grace;
     }
     if (info.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
