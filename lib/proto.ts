@@ -97,3 +97,6 @@ export function messageInfo(fullName: string): MessageInfo {
 }
 
 export const INT_OR_STRING = 'shoal.v1.IntOrString';
+
+export const NodeAgentService = grpcPackage.shoal.v1.NodeAgent.service;
+export const NodeAgentClientConstructor = grpcPackage.shoal.v1.NodeAgent;

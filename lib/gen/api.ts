@@ -40,6 +40,9 @@ import type { EnvVarSource as _shoal_v1_EnvVarSource, EnvVarSource__Output as _s
 import type { Event as _shoal_v1_Event, Event__Output as _shoal_v1_Event__Output } from './shoal/v1/Event.js';
 import type { EventSource as _shoal_v1_EventSource, EventSource__Output as _shoal_v1_EventSource__Output } from './shoal/v1/EventSource.js';
 import type { ExecAction as _shoal_v1_ExecAction, ExecAction__Output as _shoal_v1_ExecAction__Output } from './shoal/v1/ExecAction.js';
+import type { ExecInput as _shoal_v1_ExecInput, ExecInput__Output as _shoal_v1_ExecInput__Output } from './shoal/v1/ExecInput.js';
+import type { ExecOutput as _shoal_v1_ExecOutput, ExecOutput__Output as _shoal_v1_ExecOutput__Output } from './shoal/v1/ExecOutput.js';
+import type { ExecStart as _shoal_v1_ExecStart, ExecStart__Output as _shoal_v1_ExecStart__Output } from './shoal/v1/ExecStart.js';
 import type { GetRequest as _shoal_v1_GetRequest, GetRequest__Output as _shoal_v1_GetRequest__Output } from './shoal/v1/GetRequest.js';
 import type { HTTPGetAction as _shoal_v1_HTTPGetAction, HTTPGetAction__Output as _shoal_v1_HTTPGetAction__Output } from './shoal/v1/HTTPGetAction.js';
 import type { HTTPHeader as _shoal_v1_HTTPHeader, HTTPHeader__Output as _shoal_v1_HTTPHeader__Output } from './shoal/v1/HTTPHeader.js';
@@ -61,12 +64,15 @@ import type { ListResponse as _shoal_v1_ListResponse, ListResponse__Output as _s
 import type { LoadBalancerIngress as _shoal_v1_LoadBalancerIngress, LoadBalancerIngress__Output as _shoal_v1_LoadBalancerIngress__Output } from './shoal/v1/LoadBalancerIngress.js';
 import type { LoadBalancerStatus as _shoal_v1_LoadBalancerStatus, LoadBalancerStatus__Output as _shoal_v1_LoadBalancerStatus__Output } from './shoal/v1/LoadBalancerStatus.js';
 import type { LocalObjectReference as _shoal_v1_LocalObjectReference, LocalObjectReference__Output as _shoal_v1_LocalObjectReference__Output } from './shoal/v1/LocalObjectReference.js';
+import type { LogChunk as _shoal_v1_LogChunk, LogChunk__Output as _shoal_v1_LogChunk__Output } from './shoal/v1/LogChunk.js';
+import type { LogsRequest as _shoal_v1_LogsRequest, LogsRequest__Output as _shoal_v1_LogsRequest__Output } from './shoal/v1/LogsRequest.js';
 import type { Namespace as _shoal_v1_Namespace, Namespace__Output as _shoal_v1_Namespace__Output } from './shoal/v1/Namespace.js';
 import type { NamespaceSpec as _shoal_v1_NamespaceSpec, NamespaceSpec__Output as _shoal_v1_NamespaceSpec__Output } from './shoal/v1/NamespaceSpec.js';
 import type { NamespaceStatus as _shoal_v1_NamespaceStatus, NamespaceStatus__Output as _shoal_v1_NamespaceStatus__Output } from './shoal/v1/NamespaceStatus.js';
 import type { Node as _shoal_v1_Node, Node__Output as _shoal_v1_Node__Output } from './shoal/v1/Node.js';
 import type { NodeAddress as _shoal_v1_NodeAddress, NodeAddress__Output as _shoal_v1_NodeAddress__Output } from './shoal/v1/NodeAddress.js';
 import type { NodeAffinity as _shoal_v1_NodeAffinity, NodeAffinity__Output as _shoal_v1_NodeAffinity__Output } from './shoal/v1/NodeAffinity.js';
+import type { NodeAgentClient as _shoal_v1_NodeAgentClient, NodeAgentDefinition as _shoal_v1_NodeAgentDefinition } from './shoal/v1/NodeAgent.js';
 import type { NodeDaemonEndpoints as _shoal_v1_NodeDaemonEndpoints, NodeDaemonEndpoints__Output as _shoal_v1_NodeDaemonEndpoints__Output } from './shoal/v1/NodeDaemonEndpoints.js';
 import type { NodeSelector as _shoal_v1_NodeSelector, NodeSelector__Output as _shoal_v1_NodeSelector__Output } from './shoal/v1/NodeSelector.js';
 import type { NodeSelectorRequirement as _shoal_v1_NodeSelectorRequirement, NodeSelectorRequirement__Output as _shoal_v1_NodeSelectorRequirement__Output } from './shoal/v1/NodeSelectorRequirement.js';
@@ -169,6 +175,9 @@ export interface ProtoGrpcType {
       Event: MessageTypeDefinition<_shoal_v1_Event, _shoal_v1_Event__Output>
       EventSource: MessageTypeDefinition<_shoal_v1_EventSource, _shoal_v1_EventSource__Output>
       ExecAction: MessageTypeDefinition<_shoal_v1_ExecAction, _shoal_v1_ExecAction__Output>
+      ExecInput: MessageTypeDefinition<_shoal_v1_ExecInput, _shoal_v1_ExecInput__Output>
+      ExecOutput: MessageTypeDefinition<_shoal_v1_ExecOutput, _shoal_v1_ExecOutput__Output>
+      ExecStart: MessageTypeDefinition<_shoal_v1_ExecStart, _shoal_v1_ExecStart__Output>
       GetRequest: MessageTypeDefinition<_shoal_v1_GetRequest, _shoal_v1_GetRequest__Output>
       HTTPGetAction: MessageTypeDefinition<_shoal_v1_HTTPGetAction, _shoal_v1_HTTPGetAction__Output>
       HTTPHeader: MessageTypeDefinition<_shoal_v1_HTTPHeader, _shoal_v1_HTTPHeader__Output>
@@ -190,12 +199,18 @@ export interface ProtoGrpcType {
       LoadBalancerIngress: MessageTypeDefinition<_shoal_v1_LoadBalancerIngress, _shoal_v1_LoadBalancerIngress__Output>
       LoadBalancerStatus: MessageTypeDefinition<_shoal_v1_LoadBalancerStatus, _shoal_v1_LoadBalancerStatus__Output>
       LocalObjectReference: MessageTypeDefinition<_shoal_v1_LocalObjectReference, _shoal_v1_LocalObjectReference__Output>
+      LogChunk: MessageTypeDefinition<_shoal_v1_LogChunk, _shoal_v1_LogChunk__Output>
+      LogsRequest: MessageTypeDefinition<_shoal_v1_LogsRequest, _shoal_v1_LogsRequest__Output>
       Namespace: MessageTypeDefinition<_shoal_v1_Namespace, _shoal_v1_Namespace__Output>
       NamespaceSpec: MessageTypeDefinition<_shoal_v1_NamespaceSpec, _shoal_v1_NamespaceSpec__Output>
       NamespaceStatus: MessageTypeDefinition<_shoal_v1_NamespaceStatus, _shoal_v1_NamespaceStatus__Output>
       Node: MessageTypeDefinition<_shoal_v1_Node, _shoal_v1_Node__Output>
       NodeAddress: MessageTypeDefinition<_shoal_v1_NodeAddress, _shoal_v1_NodeAddress__Output>
       NodeAffinity: MessageTypeDefinition<_shoal_v1_NodeAffinity, _shoal_v1_NodeAffinity__Output>
+      /**
+       * Served by every node agent; the API server is its only client.
+       */
+      NodeAgent: SubtypeConstructor<typeof grpc.Client, _shoal_v1_NodeAgentClient> & { service: _shoal_v1_NodeAgentDefinition }
       NodeDaemonEndpoints: MessageTypeDefinition<_shoal_v1_NodeDaemonEndpoints, _shoal_v1_NodeDaemonEndpoints__Output>
       NodeSelector: MessageTypeDefinition<_shoal_v1_NodeSelector, _shoal_v1_NodeSelector__Output>
       NodeSelectorRequirement: MessageTypeDefinition<_shoal_v1_NodeSelectorRequirement, _shoal_v1_NodeSelectorRequirement__Output>

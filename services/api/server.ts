@@ -23,6 +23,7 @@ import { LOADER_OPTIONS, packageDefinition, ResourcesService } from '../../lib/p
 import { TokenAuthenticator, type Identity } from './auth.js';
 import { startPump, type Pump } from './pump.js';
 import { Registry, type PropagationPolicy } from './registry.js';
+import { AgentRelay } from './relay.js';
 import { openStore } from './store.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +43,8 @@ export interface ApiServerConfig {
   compactAfterMs?: number;
   /** Idle watches get a BOOKMARK this often (when asked for). */
   bookmarkIntervalMs?: number;
+  /** Presented to node agents when relaying logs and exec. */
+  agentToken?: string;
 }
 
 export interface ApiServer {
@@ -137,6 +140,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
     };
   };
 
+  const relay = new AgentRelay(registry, config.agentToken);
   const bookmarkIntervalMs = config.bookmarkIntervalMs ?? 10_000;
   const openWatches = new Set<AbortController>();
 
@@ -181,6 +185,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
       return { results: results.map((r) => ({ object: toObjectEnvelope(r.object), action: r.action })) };
     }),
     Version: unary('Version', () => Promise.resolve({ version: VERSION, revision: String(store.revision) })),
+    Logs: (call) => relay.logs(call),
+    Exec: (call) => relay.exec(call),
     Watch: (call: grpc.ServerWritableStream<WatchRequest__Output, WatchEvent>) => {
       const req = call.request;
       const abort = new AbortController();
@@ -284,6 +290,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
             resolve();
           });
         });
+        relay.close();
         await pump?.stop();
         await metricsServer?.close();
         await store.close();

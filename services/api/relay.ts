@@ -1,0 +1,122 @@
+// Logs and exec: the API server finds the pod's node and relays the stream to that node's
+// agent, authenticating with the agent token (as kube-apiserver does to the kubelet).
+import * as grpc from '@grpc/grpc-js';
+import { InvalidError, NotFoundError, UnavailableError, toGrpcStatus } from '../../lib/errors.js';
+import type { ExecInput__Output } from '../../lib/gen/shoal/v1/ExecInput.js';
+import type { ExecOutput } from '../../lib/gen/shoal/v1/ExecOutput.js';
+import type { LogChunk } from '../../lib/gen/shoal/v1/LogChunk.js';
+import type { LogsRequest__Output } from '../../lib/gen/shoal/v1/LogsRequest.js';
+import type { NodeAgentClient } from '../../lib/gen/shoal/v1/NodeAgent.js';
+import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
+import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
+import { NodeAgentClientConstructor } from '../../lib/proto.js';
+import type { Registry } from './registry.js';
+
+/** Where a node's agent listens: its InternalIP and the kubelet endpoint port it reported. */
+export function agentAddress(node: Node__Output): string | undefined {
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  return port && ip ? `${ip}:${port}` : undefined;
+}
+
+export class AgentRelay {
+  /** One channel per agent address; agents are few and long-lived. */
+  private readonly clients = new Map<string, NodeAgentClient>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly agentToken: string | undefined,
+  ) {}
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.agentToken) md.set('authorization', `Bearer ${this.agentToken}`);
+    return md;
+  }
+
+  /** The agent client for the node that runs this pod. */
+  private async agentFor(namespace: string, podName: string): Promise<NodeAgentClient> {
+    const pod = (await this.registry.get('Pod', namespace, podName)) as Pod__Output;
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) throw new InvalidError([{ field: 'pod', message: `pod "${podName}" is not scheduled to a node yet` }], 'cannot reach the pod');
+    let node: Node__Output;
+    try {
+      node = (await this.registry.get('Node', '', nodeName)) as Node__Output;
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new UnavailableError(`node "${nodeName}" of pod "${podName}" is not registered`, { cause: err });
+      throw err;
+    }
+    const address = agentAddress(node);
+    if (!address) throw new UnavailableError(`node "${nodeName}" has not reported its agent endpoint`);
+    let client = this.clients.get(address);
+    if (!client) {
+      client = new NodeAgentClientConstructor(address, grpc.credentials.createInsecure()) as unknown as NodeAgentClient;
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  logs(call: grpc.ServerWritableStream<LogsRequest__Output, LogChunk>): void {
+    const req = call.request;
+    this.agentFor(req.namespace || 'default', req.pod ?? '')
+      .then((agent) => {
+        const upstream = agent.Logs(req, this.metadata());
+        call.on('cancelled', () => upstream.cancel());
+        upstream.on('data', (chunk: LogChunk) => {
+          if (!call.write(chunk)) {
+            upstream.pause();
+            call.once('drain', () => upstream.resume());
+          }
+        });
+        upstream.on('end', () => call.end());
+        upstream.on('error', (err: grpc.ServiceError) => {
+          if (err.code === grpc.status.CANCELLED) return;
+          call.emit('error', err);
+        });
+      })
+      .catch((err: unknown) => call.emit('error', Object.assign(new Error(String(err)), toGrpcStatus(err))));
+  }
+
+  exec(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>): void {
+    let upstream: grpc.ClientDuplexStream<ExecInput__Output, ExecOutput> | undefined;
+    const pending: ExecInput__Output[] = [];
+    const fail = (err: unknown): void => {
+      upstream?.cancel();
+      call.emit('error', Object.assign(new Error(String(err)), toGrpcStatus(err)));
+    };
+    call.on('data', (msg: ExecInput__Output) => {
+      if (upstream) {
+        upstream.write(msg);
+        return;
+      }
+      if (pending.length === 0) {
+        const start = msg.start;
+        if (!start) return fail(new InvalidError([{ field: 'start', message: 'Required value: the first message must be start' }]));
+        if (!start.command?.length) return fail(new InvalidError([{ field: 'start.command', message: 'Required value' }]));
+        pending.push(msg);
+        this.agentFor(start.namespace || 'default', start.pod ?? '')
+          .then((agent) => {
+            const up = agent.Exec(this.metadata()) as unknown as grpc.ClientDuplexStream<ExecInput__Output, ExecOutput>;
+            upstream = up;
+            for (const m of pending.splice(0)) up.write(m);
+            up.on('data', (out: ExecOutput) => call.write(out));
+            up.on('end', () => call.end());
+            up.on('error', (err: grpc.ServiceError) => {
+              if (err.code !== grpc.status.CANCELLED) call.emit('error', err);
+            });
+          })
+          .catch(fail);
+        return;
+      }
+      // Input that arrives while the agent connection is being set up waits its turn.
+      pending.push(msg);
+    });
+    call.on('end', () => upstream?.end());
+    call.on('cancelled', () => upstream?.cancel());
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
