@@ -50,7 +50,7 @@ export class AgentRelay {
     if (!address) throw new UnavailableError(`node "${nodeName}" has not reported its agent endpoint`);
     let client = this.clients.get(address);
     if (!client) {
-      client = new NodeAgentClientConstructor(address, grpc.credentials.createInsecure()) as unknown as NodeAgentClient;
+      client = new NodeAgentClientConstructor(address, grpc.credentials.createInsecure());
       this.clients.set(address, client);
     }
     return client;
