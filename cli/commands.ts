@@ -247,7 +247,8 @@ function checkNamespace(objectNamespace: string | undefined, flag: string | unde
 }
 
 /** Runs a verb body, printing a thrown error kubectl's way. */
-async function guarded(io: IO, body: () => Promise<number>): Promise<number> {
+/** Runs a verb, printing any error kubectl-style with exit code 1. */
+export async function guarded(io: IO, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (err) {

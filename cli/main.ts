@@ -7,6 +7,7 @@ import { ShoalClient, loadClientConfig } from '../lib/client.js';
 import { VERSION, startApiServer } from '../services/api/server.js';
 import type { Identity } from '../services/api/auth.js';
 import { apply, del, describe, get, type IO } from './commands.js';
+import { exec, logs, run, type PodStreams } from './pods.js';
 import { up } from './up.js';
 
 const USAGE = `shoal: a Kubernetes-style container orchestrator
@@ -22,6 +23,10 @@ Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
   shoal get KIND [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SEL] [-o wide|yaml|json|name] [-w]
   shoal describe KIND NAME [-n NS]
   shoal delete KIND NAME... | -f FILE [-n NS] [--cascade=background|foreground|orphan] [--grace-period N]
+  shoal logs POD [-c CONTAINER] [-f] [--tail N] [-p] [-n NS]
+  shoal exec POD [-c CONTAINER] [-i] [-t] [-n NS] -- COMMAND [ARGS...]
+  shoal run NAME --image IMAGE [--rm] [-i] [-t] [--restart=Always|OnFailure|Never] [--command]
+            [--env K=V] [-l K=V] [-n NS] [-- ARGS...]
   shoal version
 
 Kinds: pods (po), replicasets (rs), deployments (deploy), services (svc), endpoints (ep),
@@ -117,6 +122,25 @@ async function withClient(fn: (client: ShoalClient) => Promise<number>): Promise
 
 const NAMESPACE_OPTS = { namespace: { type: 'string', short: 'n' } } as const;
 
+const podStreams: PodStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+
+/** Splits `a b -- c d` into the options part and the command after `--`. */
+function splitCommand(args: string[]): { before: string[]; after: string[] } {
+  const i = args.indexOf('--');
+  return i < 0 ? { before: args, after: [] } : { before: args.slice(0, i), after: args.slice(i + 1) };
+}
+
+/** Parses repeated K=V options (--env, -l) into a map; throws naming the bad one. */
+function keyValues(values: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new Error(`invalid ${flag} "${v}": expected KEY=VALUE`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
 async function runClientVerb(verb: string, args: string[]): Promise<number> {
   switch (verb) {
     case 'apply': {
@@ -209,6 +233,121 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
             gracePeriod: grace === undefined || Number(grace) < 0 ? undefined : Number(grace),
           },
           stdio,
+        ),
+      );
+    }
+    case 'logs': {
+      const { values, positionals } = parse(args, {
+        ...NAMESPACE_OPTS,
+        container: { type: 'string', short: 'c' },
+        follow: { type: 'boolean', short: 'f' },
+        tail: { type: 'string' },
+        previous: { type: 'boolean', short: 'p' },
+      });
+      const [pod] = positionals;
+      const tail = values.tail as string | undefined;
+      if (!pod || (tail !== undefined && !/^-?\d+$/.test(tail))) {
+        stdio.err('error: usage: shoal logs POD [-c CONTAINER] [-f] [--tail N]');
+        return 2;
+      }
+      return withClient((c) =>
+        logs(
+          c,
+          {
+            pod,
+            namespace: values.namespace as string | undefined,
+            container: values.container as string | undefined,
+            follow: (values.follow as boolean | undefined) ?? false,
+            tail: tail === undefined || Number(tail) < 0 ? undefined : Number(tail),
+            previous: (values.previous as boolean | undefined) ?? false,
+          },
+          stdio,
+          podStreams,
+        ),
+      );
+    }
+    case 'exec': {
+      const { before, after } = splitCommand(args);
+      const { values, positionals } = parse(before, {
+        ...NAMESPACE_OPTS,
+        container: { type: 'string', short: 'c' },
+        stdin: { type: 'boolean', short: 'i' },
+        tty: { type: 'boolean', short: 't' },
+      });
+      const [pod, ...rest] = positionals;
+      if (!pod) {
+        stdio.err('error: usage: shoal exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]');
+        return 2;
+      }
+      return withClient((c) =>
+        exec(
+          c,
+          {
+            pod,
+            namespace: values.namespace as string | undefined,
+            container: values.container as string | undefined,
+            command: [...rest, ...after],
+            stdin: (values.stdin as boolean | undefined) ?? false,
+            tty: (values.tty as boolean | undefined) ?? false,
+          },
+          stdio,
+          podStreams,
+        ),
+      );
+    }
+    case 'run': {
+      const { before, after } = splitCommand(args);
+      const { values, positionals } = parse(before, {
+        ...NAMESPACE_OPTS,
+        image: { type: 'string' },
+        rm: { type: 'boolean' },
+        stdin: { type: 'boolean', short: 'i' },
+        tty: { type: 'boolean', short: 't' },
+        restart: { type: 'string' },
+        command: { type: 'boolean' },
+        env: { type: 'string', multiple: true },
+        labels: { type: 'string', short: 'l', multiple: true },
+        'pod-running-timeout': { type: 'string', default: '60' },
+      });
+      const [name, ...rest] = positionals;
+      const image = values.image as string | undefined;
+      if (!name || !image) {
+        stdio.err('error: usage: shoal run NAME --image IMAGE [--rm] [-i] [-t] [--restart=Never] [-- ARGS...]');
+        return 2;
+      }
+      const rm = (values.rm as boolean | undefined) ?? false;
+      const interactive = (values.stdin as boolean | undefined) ?? false;
+      const attach = rm || interactive;
+      if (interactive || values.tty) {
+        stdio.err('warning: run follows the container\'s output but does not attach stdin yet; for a shell use: shoal exec -it POD -- sh');
+      }
+      const restart = (values.restart as string | undefined) ?? (attach ? 'Never' : 'Always');
+      if (restart !== 'Always' && restart !== 'OnFailure' && restart !== 'Never') {
+        stdio.err(`error: invalid --restart "${restart}": must be Always, OnFailure or Never`);
+        return 2;
+      }
+      if (rm && restart === 'Always') {
+        stdio.err('error: --rm should only be used for attached containers (use --restart=Never)');
+        return 2;
+      }
+      return withClient((c) =>
+        run(
+          c,
+          {
+            name,
+            image,
+            namespace: values.namespace as string | undefined,
+            command: [...rest, ...after],
+            useCommand: (values.command as boolean | undefined) ?? false,
+            restart,
+            rm,
+            attach,
+            env: keyValues(values.env as string[] | undefined, '--env'),
+            labels: keyValues(values.labels as string[] | undefined, '--labels'),
+            podRunningTimeout: Number(values['pod-running-timeout']),
+          },
+          stdio,
+          podStreams,
         ),
       );
     }

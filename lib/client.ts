@@ -18,6 +18,8 @@ import type { DeleteRequest } from './gen/shoal/v1/DeleteRequest.js';
 import type { DeleteResponse__Output } from './gen/shoal/v1/DeleteResponse.js';
 import type { ApplyResponse__Output } from './gen/shoal/v1/ApplyResponse.js';
 import type { VersionResponse__Output } from './gen/shoal/v1/VersionResponse.js';
+import type { LogChunk__Output } from './gen/shoal/v1/LogChunk.js';
+import type { ExecOutput__Output } from './gen/shoal/v1/ExecOutput.js';
 
 /** Receive up to 16 MiB (large lists), send up to 4 MiB (one object or manifest). */
 export const MAX_RECEIVE_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -121,6 +123,28 @@ export type WatchEvent =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; resourceVersion: string }
   | { type: 'BOOKMARK'; object?: KubeObject; resourceVersion: string };
 
+export interface LogsOptions {
+  /** Empty picks the pod's only container. */
+  container?: string;
+  follow?: boolean;
+  tailLines?: number;
+  /** The previous (terminated) instance of the container. */
+  previous?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ExecOptions {
+  command: string[];
+  /** Empty picks the pod's only container. */
+  container?: string;
+  tty?: boolean;
+  /** Streamed to the command's stdin; absent means no stdin. */
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
 export interface VersionInfo {
   version: string;
   /** The store's current revision. */
@@ -155,6 +179,27 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A server stream as an async iterable of mapped items, typed errors, cancellable. */
+async function* streamOf<Raw, Out>(call: grpc.ClientReadableStream<Raw>, signal: AbortSignal | undefined, map: (raw: Raw) => Out): AsyncGenerator<Out> {
+  if (signal?.aborted) {
+    call.cancel();
+    return;
+  }
+  const onAbort = (): void => call.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  call.on('error', () => {});
+  try {
+    for await (const raw of call as AsyncIterable<Raw>) yield map(raw);
+  } catch (err) {
+    if (signal?.aborted) return;
+    if (isServiceError(err)) throw fromGrpcError(err);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    call.cancel();
+  }
 }
 
 function required(obj: KubeObject | undefined, what: string): KubeObject {
@@ -297,6 +342,72 @@ export class ShoalClient {
     return {
       [Symbol.asyncIterator]: () => this.watchIterator(kind, opts),
     };
+  }
+
+  /** A container's output as raw chunks, relayed from the pod's node agent. Ends when the
+   * container's log ends (or, with `follow`, when `signal` aborts). */
+  logs(namespace: string, pod: string, opts: LogsOptions = {}): AsyncIterable<Buffer> {
+    const { signal } = opts;
+    const call = this.raw.Logs(
+      {
+        namespace,
+        pod,
+        container: opts.container ?? '',
+        follow: opts.follow ?? false,
+        tail_lines: opts.tailLines,
+        previous: opts.previous ?? false,
+      },
+      this.metadata(),
+    );
+    return streamOf(call, signal, (chunk: LogChunk__Output) => Buffer.from(chunk.data ?? '', 'base64'));
+  }
+
+  /**
+   * Runs a command in a container. stdin (if given) is streamed in; stdout and stderr are
+   * written to the given streams; resolves with the command's exit code.
+   */
+  async exec(namespace: string, pod: string, opts: ExecOptions): Promise<number> {
+    const call = this.raw.Exec(this.metadata());
+    call.write({
+      start: {
+        namespace,
+        pod,
+        container: opts.container ?? '',
+        command: opts.command,
+        stdin: opts.stdin !== undefined,
+        tty: opts.tty ?? false,
+      },
+    });
+    const onAbort = (): void => call.cancel();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const input = opts.stdin;
+    const onData = (chunk: Buffer | string): void => {
+      call.write({ stdin: Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk) });
+    };
+    const onEnd = (): void => {
+      call.write({ stdin_eof: true });
+    };
+    input?.on('data', onData);
+    input?.once('end', onEnd);
+    if (!input) call.end();
+    try {
+      let exitCode: number | undefined;
+      for await (const out of call as AsyncIterable<ExecOutput__Output>) {
+        if (out.stdout) opts.stdout.write(Buffer.from(out.stdout, 'base64'));
+        else if (out.stderr) opts.stderr.write(Buffer.from(out.stderr, 'base64'));
+        else if (out.exit_code !== undefined) exitCode = out.exit_code;
+      }
+      if (exitCode === undefined) throw new ShoalError('exec: the stream ended without an exit code');
+      return exitCode;
+    } catch (err) {
+      if (isServiceError(err)) throw fromGrpcError(err);
+      throw err;
+    } finally {
+      input?.off('data', onData);
+      input?.off('end', onEnd);
+      opts.signal?.removeEventListener('abort', onAbort);
+      call.end();
+    }
   }
 
   private async *watchIterator(kind: string, opts: WatchOptions): AsyncGenerator<WatchEvent> {

@@ -8,12 +8,16 @@ need=()
 command -v nats-server >/dev/null || need+=(nats-server)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v promtool >/dev/null || need+=(prometheus)
+command -v dockerd >/dev/null || need+=(docker.io)
+# The static busybox the offline images are built from.
+[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
+command -v file >/dev/null || need+=(file)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # Debian starts the packaged daemons; Shoal starts its own.
-  for svc in etcd prometheus prometheus-node-exporter; do
+  for svc in etcd prometheus prometheus-node-exporter docker containerd; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
     $SUDO pkill -x "$svc" >/dev/null 2>&1 || true
   done
