@@ -279,14 +279,36 @@ export class Registry {
   private async write(info: KindInfo, existing: KubeObject, next: KubeObject, dryRun: boolean): Promise<KubeObject> {
     const expected = Number(existing.metadata?.resourceVersion);
     if (dryRun) return next;
-    if (next.metadata?.deletionTimestamp && pendingFinalizers(next).length === 0) {
-      return this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected));
+    // The last finalizer going removes an object marked for deletion, unless a graceful
+    // termination is still running (the node agent ends that with a delete of grace 0).
+    const released = pendingFinalizers(existing).length > 0 && pendingFinalizers(next).length === 0;
+    if (next.metadata?.deletionTimestamp && released && !next.metadata.deletionGracePeriodSeconds) {
+      return this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected, next));
     }
     return this.timed(() => this.store.update(next, expected));
   }
 
+  /**
+   * Runs a read-modify-write. Without a caller's precondition a conflict only means another
+   * writer came between our read and our write, so it is retried on a fresh read, as
+   * Kubernetes' GuaranteedUpdate does; with one, the conflict is the caller's to handle.
+   */
+  private async guaranteed<T>(precondition: string | undefined, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof ConflictError) || (precondition !== undefined && precondition !== '') || tries >= 20) throw err;
+      }
+    }
+  }
+
   /** Replaces spec and metadata; status and server-owned metadata are kept as stored. */
-  async update(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+  update(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    return this.guaranteed(input.metadata?.resourceVersion, () => this.updateOnce(input, opts));
+  }
+
+  private async updateOnce(input: KubeObject, opts: { dryRun?: boolean }): Promise<KubeObject> {
     const info = resolveKind(input.kind);
     const existing = await this.current(info, input);
     this.checkPrecondition(info, existing, parseRevision(input.metadata?.resourceVersion, 'metadata.resourceVersion'));
@@ -315,7 +337,11 @@ export class Registry {
   }
 
   /** Replaces status only; spec and metadata are kept as stored. */
-  async updateStatus(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+  updateStatus(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    return this.guaranteed(input.metadata?.resourceVersion, () => this.updateStatusOnce(input, opts));
+  }
+
+  private async updateStatusOnce(input: KubeObject, opts: { dryRun?: boolean }): Promise<KubeObject> {
     const info = resolveKind(input.kind);
     if (!info.hasStatus) throw new InvalidError([{ field: 'status', message: `Unsupported value: ${info.kind} has no status` }]);
     const existing = await this.current(info, input);
@@ -329,7 +355,11 @@ export class Registry {
     return this.write(info, existing, next, opts.dryRun ?? false);
   }
 
-  async delete(kind: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
+  delete(kind: string, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
+    return this.guaranteed(opts.resourceVersion, () => this.deleteOnce(kind, namespace, name, opts));
+  }
+
+  private async deleteOnce(kind: string, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; deleted: boolean }> {
     const info = resolveKind(kind);
     const key = this.key(info, namespace, name);
     const existing = await this.store.get(key);
@@ -360,10 +390,12 @@ export class Registry {
     if (!m.deletionTimestamp) {
       m.deletionTimestamp = timestamp(Date.now() + (graceful ? grace * 1000 : 0));
       m.deletionGracePeriodSeconds = graceful ? grace : 0;
-    } else if (graceful && m.deletionGracePeriodSeconds !== undefined && grace < m.deletionGracePeriodSeconds) {
-      // A shorter grace period may cut an ongoing graceful deletion short, as in Kubernetes.
-      m.deletionTimestamp = timestamp(Date.now() + grace * 1000);
-      m.deletionGracePeriodSeconds = grace;
+    } else if (m.deletionGracePeriodSeconds !== undefined && (graceful ? grace : 0) < m.deletionGracePeriodSeconds) {
+      // A shorter grace period cuts an ongoing graceful deletion short, as in Kubernetes;
+      // with finalizers left, grace 0 lets their removal finish the deletion.
+      const g = graceful ? grace : 0;
+      m.deletionTimestamp = timestamp(Date.now() + g * 1000);
+      m.deletionGracePeriodSeconds = g;
     }
     if (info.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
     if (finalizers.size) m.finalizers = [...finalizers];

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry as PromRegistry } from 'prom-client';
 import { ExpiredError, InvalidError, toGrpcStatus } from '../../lib/errors.js';
 import type { GetRequest__Output } from '../../lib/gen/shoal/v1/GetRequest.js';
 import type { ListRequest__Output } from '../../lib/gen/shoal/v1/ListRequest.js';
@@ -24,7 +24,7 @@ import { TokenAuthenticator, type Identity } from './auth.js';
 import { startPump, type Pump } from './pump.js';
 import { Registry, type PropagationPolicy } from './registry.js';
 import { AgentRelay } from './relay.js';
-import { openStore } from './store.js';
+import { openStore, type LevelStore } from './store.js';
 
 export const VERSION = '0.1.0';
 
@@ -69,10 +69,6 @@ function requireObject(envelope: CreateRequest__Output['object']): KubeObject {
   return obj;
 }
 
-function toObjectEnvelope(obj: KubeObject): ReturnType<typeof toEnvelope> {
-  return toEnvelope(obj);
-}
-
 /** Starts the API server; see ApiServer. */
 export async function startApiServer(config: ApiServerConfig): Promise<ApiServer> {
   const metrics = newMetricsRegistry('api');
@@ -97,7 +93,37 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   });
   const watchers = new Gauge({ name: 'shoal_api_watchers', help: 'Open Watch streams.', registers: [metrics] });
 
-  const store = await openStore({ dir: `${config.dataDir}/store`, compactAfterMs: config.compactAfterMs });
+  let pump: Pump | undefined;
+  const store = await openStore({
+    dir: `${config.dataDir}/store`,
+    compactAfterMs: config.compactAfterMs,
+    // The log keeps what the pump has not published yet, so NATS being down for longer than
+    // the compaction window loses nothing from the stream.
+    compactFloor: () => (pump ? pump.publishedRevision : Infinity),
+  });
+  try {
+    return await serve(config, store, metrics, { requests, latency, storeWrites, watchers }, (p) => (pump = p));
+  } catch (err) {
+    await pump?.stop();
+    await store.close();
+    throw err;
+  }
+}
+
+interface ApiMetrics {
+  requests: Counter;
+  latency: Histogram;
+  storeWrites: Histogram;
+  watchers: Gauge;
+}
+
+async function serve(
+  config: ApiServerConfig,
+  store: LevelStore,
+  metrics: PromRegistry,
+  { requests, latency, storeWrites, watchers }: ApiMetrics,
+  setPump: (pump: Pump) => void,
+): Promise<ApiServer> {
   new Gauge({
     name: 'shoal_store_revision',
     help: 'The latest committed store revision.',
@@ -119,7 +145,10 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   await registry.bootstrap();
 
   let pump: Pump | undefined;
-  if (config.natsUrl) pump = await startPump({ store, natsUrl: config.natsUrl });
+  if (config.natsUrl) {
+    pump = await startPump({ store, natsUrl: config.natsUrl });
+    setPump(pump);
+  }
 
   const unary = <Req, Res>(method: string, handle: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => {
     return (call, callback) => {
@@ -145,7 +174,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
   const openWatches = new Set<AbortController>();
 
   const handlers: ResourcesHandlers = {
-    Get: unary('Get', async (req: GetRequest__Output) => toObjectEnvelope(await registry.get(req.kind ?? '', req.namespace, req.name ?? ''))),
+    Get: unary('Get', async (req: GetRequest__Output) => toEnvelope(await registry.get(req.kind ?? '', req.namespace, req.name ?? ''))),
     List: unary('List', async (req: ListRequest__Output) => {
       const res = await registry.list({
         kind: req.kind ?? '',
@@ -156,20 +185,20 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
         continueToken: req.continue_token,
       });
       return {
-        items: res.items.map(toObjectEnvelope),
+        items: res.items.map(toEnvelope),
         resource_version: String(res.revision),
         continue_token: res.continueToken,
         remaining_item_count: res.remaining,
       };
     }),
     Create: unary('Create', async (req: CreateRequest__Output) =>
-      toObjectEnvelope(await registry.create(requireObject(req.object), { dryRun: req.dry_run })),
+      toEnvelope(await registry.create(requireObject(req.object), { dryRun: req.dry_run })),
     ),
     Update: unary('Update', async (req: UpdateRequest__Output) =>
-      toObjectEnvelope(await registry.update(requireObject(req.object), { dryRun: req.dry_run })),
+      toEnvelope(await registry.update(requireObject(req.object), { dryRun: req.dry_run })),
     ),
     UpdateStatus: unary('UpdateStatus', async (req: UpdateRequest__Output) =>
-      toObjectEnvelope(await registry.updateStatus(requireObject(req.object), { dryRun: req.dry_run })),
+      toEnvelope(await registry.updateStatus(requireObject(req.object), { dryRun: req.dry_run })),
     ),
     Delete: unary('Delete', async (req: DeleteRequest__Output) => {
       const res = await registry.delete(req.kind ?? '', req.namespace, req.name ?? '', {
@@ -178,11 +207,11 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
         gracePeriodSeconds: req.grace_period_seconds,
         dryRun: req.dry_run,
       });
-      return { object: toObjectEnvelope(res.object), deleted: res.deleted };
+      return { object: toEnvelope(res.object), deleted: res.deleted };
     }),
     Apply: unary('Apply', async (req: ApplyRequest__Output) => {
       const results = await registry.apply(req.manifest ?? '', { namespace: req.namespace, dryRun: req.dry_run });
-      return { results: results.map((r) => ({ object: toObjectEnvelope(r.object), action: r.action })) };
+      return { results: results.map((r) => ({ object: toEnvelope(r.object), action: r.action })) };
     }),
     Version: unary('Version', () => Promise.resolve({ version: VERSION, revision: String(store.revision) })),
     Logs: (call) => relay.logs(call),
@@ -220,7 +249,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<ApiServer
         );
         for await (const ev of events) {
           lastSent = ev.revision;
-          const ok = call.write({ type: ev.type, object: toObjectEnvelope(ev.object), resource_version: String(ev.revision) });
+          const ok = call.write({ type: ev.type, object: toEnvelope(ev.object), resource_version: String(ev.revision) });
           // Respect backpressure: wait for the transport to drain before reading on.
           if (!ok) await new Promise<void>((resolve) => call.once('drain', resolve));
           if (abort.signal.aborted) break;

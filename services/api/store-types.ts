@@ -57,8 +57,10 @@ export interface Store {
   /** Replaces an object. `expectedRevision` (if given) must equal its current
    * resourceVersion, else ConflictError naming the current one. NotFoundError if absent. */
   update(obj: KubeObject, expectedRevision?: number): Promise<KubeObject>;
-  /** Removes an object, with the same precondition. Returns it as removed. */
-  delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject>;
+  /** Removes an object, with the same precondition. Returns it as removed: `final` if given
+   * (the object as its last writer left it, e.g. with its last finalizer gone), else as
+   * stored. */
+  delete(key: ObjectKey, expectedRevision?: number, final?: KubeObject): Promise<KubeObject>;
   /** Change events with revision > `after`, oldest first, at most `limit`. ExpiredError if
    * `after` < compactedRevision. */
   changesSince(after: number, limit: number): Promise<ChangeEvent[]>;

@@ -40,6 +40,9 @@ export interface StoreOptions {
   maxBatchOps?: number;
   /** Called with an error from a background compaction pass (default: console.error). */
   onError?: (err: unknown) => void;
+  /** Compaction keeps every entry after this revision (a consumer such as the NATS pump
+   * has not taken them yet), unless maxLogEntries forces it. */
+  compactFloor?: () => number;
 }
 
 /** A Store on LevelDB, plus `compact()` so tests and admin tools can force a pass. */
@@ -133,7 +136,7 @@ function parseLogEntry(raw: string): ChangeEvent {
 type Op =
   | { type: 'create'; key: ObjectKey; obj: KubeObject }
   | { type: 'update'; key: ObjectKey; obj: KubeObject; expected: number | undefined }
-  | { type: 'delete'; key: ObjectKey; expected: number | undefined };
+  | { type: 'delete'; key: ObjectKey; expected: number | undefined; final?: KubeObject };
 
 interface PendingOp {
   op: Op;
@@ -203,6 +206,7 @@ class LevelDBStore implements LevelStore {
   private readonly watchBufferLimit: number;
   private readonly maxBatchOps: number;
   private readonly onError: (err: unknown) => void;
+  private readonly compactFloor: () => number;
 
   constructor(
     private readonly db: DB,
@@ -214,6 +218,7 @@ class LevelDBStore implements LevelStore {
     this.watchBufferLimit = Math.max(1, opts.watchBufferLimit ?? DEFAULT_WATCH_BUFFER_LIMIT);
     this.maxBatchOps = Math.max(1, opts.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS);
     this.onError = opts.onError ?? ((err) => console.error('shoal store: background compaction failed:', err));
+    this.compactFloor = opts.compactFloor ?? (() => Infinity);
     const interval = opts.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS;
     if (interval > 0) {
       this.timer = setInterval(() => {
@@ -325,10 +330,10 @@ class LevelDBStore implements LevelStore {
     return this.enqueue(() => ({ type: 'update', key: keyOf(obj), obj: detach(obj), expected: expectedRevision }));
   }
 
-  delete(key: ObjectKey, expectedRevision?: number): Promise<KubeObject> {
+  delete(key: ObjectKey, expectedRevision?: number, final?: KubeObject): Promise<KubeObject> {
     return this.enqueue(() => {
       checkKey(key);
-      return { type: 'delete', key: { ...key }, expected: expectedRevision };
+      return { type: 'delete', key: { ...key }, expected: expectedRevision, final: final && detach(final) };
     });
   }
 
@@ -535,7 +540,7 @@ class LevelDBStore implements LevelStore {
         kindRevs.set(op.key.kind, rev);
         let event: ChangeEvent;
         if (op.type === 'delete') {
-          const removed = stamp(current!, rev);
+          const removed = stamp(op.final ?? current!, rev);
           state.set(k, undefined);
           writes.push({ type: 'del', key: k });
           event = { revision: rev, type: 'DELETED', object: removed, prevObject: current, kindPrevRevision };
@@ -615,7 +620,8 @@ class LevelDBStore implements LevelStore {
         await it.close();
       }
     }
-    upTo = Math.min(upTo, ceiling);
+    // What a consumer has not taken yet stays, unless the log would outgrow its cap.
+    upTo = Math.max(Math.min(upTo, ceiling, this.compactFloor()), rev - this.maxLogEntries);
     if (upTo <= this.compacted) return;
     // Advance first: new watches expire at once, and readers already iterating detect the
     // gap. m/compacted is written before the entries go, so a crash leaves only leftovers
