@@ -35,7 +35,7 @@ import {
 } from './printers.js';
 
 /** The part of ShoalClient the verbs use; tests pass a fake. */
-export type CommandClient = Pick<ShoalClient, 'get' | 'list' | 'delete' | 'apply' | 'watch'>;
+export type CommandClient = Pick<ShoalClient, 'get' | 'list' | 'listAll' | 'delete' | 'apply' | 'watch'>;
 
 /** Where a verb writes. Each call is one or more whole lines (a missing final newline is implied). */
 export interface IO {
@@ -179,20 +179,9 @@ function resolveTargets(kindArg: string, names: string[]): Target[] {
   return infos.map((info) => ({ info, names: [...names] }));
 }
 
-type ListQuery = Parameters<CommandClient['list']>[1];
-
 /** Every page of a list, PAGE_SIZE at a time (as kubectl's --chunk-size). */
-async function listAll(client: CommandClient, kind: string, query: ListQuery): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-  const first = await client.list(kind, { ...query, limit: PAGE_SIZE });
-  const items = [...first.items];
-  let token = first.continueToken;
-  while (token) {
-    const page = await client.list(kind, { ...query, limit: PAGE_SIZE, continueToken: token });
-    items.push(...page.items);
-    if (page.continueToken === token) break;
-    token = page.continueToken;
-  }
-  return { items, resourceVersion: first.resourceVersion };
+function listPages(client: CommandClient, kind: string, query: Parameters<CommandClient['list']>[1]): ReturnType<CommandClient['listAll']> {
+  return client.listAll(kind, { ...query, limit: PAGE_SIZE });
 }
 
 async function readAllStdin(): Promise<string> {
@@ -316,7 +305,7 @@ async function watchTarget(client: CommandClient, target: Target, args: GetArgs,
   const namespace = namespaceFor(info, args, false);
   const fieldSelector = [args.fieldSelector, names[0] ? `metadata.name=${names[0]}` : ''].filter(Boolean).join(',');
   const query = { namespace, labelSelector: args.selector, fieldSelector };
-  const { items, resourceVersion } = await listAll(client, info.kind, query);
+  const { items, resourceVersion } = await listPages(client, info.kind, query);
   if (names[0] && !items.length) throw new NotFoundError(`${info.plural}${info.group ? `.${info.group}` : ''} "${names[0]}" not found`);
 
   const output = args.output ?? '';
@@ -385,7 +374,7 @@ export async function get(client: CommandClient, args: GetArgs, io: IO): Promise
           }
         }
       } else {
-        const list = await listAll(client, info.kind, { namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector });
+        const list = await listPages(client, info.kind, { namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector });
         objects.push(...list.items);
       }
       results.push({ info, objects });
@@ -419,7 +408,7 @@ export async function get(client: CommandClient, args: GetArgs, io: IO): Promise
 async function eventsFor(client: CommandClient, obj: KubeObject): Promise<KubeObject[]> {
   const m = obj.metadata ?? {};
   const namespace = m.namespace ?? '';
-  const { items } = await listAll(client, 'Event', {
+  const { items } = await listPages(client, 'Event', {
     namespace,
     fieldSelector: `involvedObject.name=${m.name ?? ''},involvedObject.namespace=${namespace}`,
   });
@@ -432,7 +421,7 @@ async function eventsFor(client: CommandClient, obj: KubeObject): Promise<KubeOb
 /** The objects `obj` controls, of `kind`, in its namespace. */
 async function controlled(client: CommandClient, obj: KubeObject, kind: string, selector: LabelSelector__Output | undefined): Promise<KubeObject[]> {
   const m = obj.metadata ?? {};
-  const { items } = await listAll(client, kind, { namespace: m.namespace ?? '', labelSelector: formatLabelSelector(selector) });
+  const { items } = await listPages(client, kind, { namespace: m.namespace ?? '', labelSelector: formatLabelSelector(selector) });
   return items.filter((o) => (o.metadata?.ownerReferences ?? []).some((r) => r.controller && r.uid === m.uid));
 }
 
@@ -482,7 +471,7 @@ export async function describe(client: CommandClient, args: DescribeArgs, io: IO
       const namespace = namespaceFor(info, { namespace: args.namespace }, true);
       const objects = names.length
         ? await Promise.all(names.map((n) => client.get(info.kind, namespace, n)))
-        : (await listAll(client, info.kind, { namespace, labelSelector: args.selector })).items;
+        : (await listPages(client, info.kind, { namespace, labelSelector: args.selector })).items;
       for (const obj of objects) {
         const [events, related] = await Promise.all([optional(() => eventsFor(client, obj)), relatedFor(client, obj)]);
         texts.push(describeText(obj, events ?? [], { now: io.now?.() ?? Date.now(), related }));
@@ -547,7 +536,7 @@ export async function del(client: CommandClient, args: DeleteArgs, io: IO): Prom
         if (t.names.length) {
           targets.push(...t.names.map((name) => ({ info: t.info, namespace, name })));
         } else if (args.selector) {
-          const { items } = await listAll(client, t.info.kind, { namespace, labelSelector: args.selector });
+          const { items } = await listPages(client, t.info.kind, { namespace, labelSelector: args.selector });
           targets.push(...items.map((o) => ({ info: t.info, namespace, name: o.metadata?.name ?? '' })));
         } else {
           throw new UsageError('resource(s) were provided, but no name was specified');

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { parse as parseYaml } from 'yaml';
-import { ConflictError, ShoalError, UnavailableError, fromGrpcError, isServiceError } from './errors.js';
+import { ConflictError, ExpiredError, ShoalError, UnavailableError, fromGrpcError, isServiceError } from './errors.js';
 import { fromEnvelope, toEnvelope, type KubeObject } from './kinds.js';
 import { grpcPackage } from './proto.js';
 import type { ResourcesClient } from './gen/shoal/v1/Resources.js';
@@ -268,19 +268,31 @@ export class ShoalClient {
   /** Every page of a list. Each page is read at its own revision; the result carries the
    * first (oldest) one, so a watch from it misses nothing, though it may replay changes the
    * later pages already show. Prefer one unpaged list where a consistent snapshot matters. */
+  /**
+   * Every page of a list (`opts.limit` is the page size; 0 is one call), all read at one
+   * revision: when the list changes between pages the server expires the continue token and
+   * this starts over, a few times at most.
+   */
   async listAll(kind: string, opts: Omit<ListOptions, 'continueToken'> = {}): Promise<ListResult> {
-    const first = await this.list(kind, opts);
-    const items = [...first.items];
-    let token = first.continueToken;
-    // Bounded: every page advances the server's cursor; a server that repeats a token is a bug.
-    for (let pages = 0; token && pages < 1_000_000; pages++) {
-      const page = await this.list(kind, { ...opts, continueToken: token });
-      items.push(...page.items);
-      if (page.continueToken === token) throw new ShoalError(`list ${kind}: the server repeated continue token`);
-      token = page.continueToken;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const first = await this.list(kind, opts);
+        const items = [...first.items];
+        let token = first.continueToken;
+        // Bounded: every page advances the server's cursor; a server that repeats a token is a bug.
+        for (let pages = 0; token && pages < 1_000_000; pages++) {
+          const page = await this.list(kind, { ...opts, continueToken: token });
+          items.push(...page.items);
+          if (page.continueToken === token) throw new ShoalError(`list ${kind}: the server repeated continue token`);
+          token = page.continueToken;
+        }
+        return { items, resourceVersion: first.resourceVersion };
+      } catch (err) {
+        if (!(err instanceof ExpiredError) || attempt >= 5) throw err;
+      }
     }
-    return { items, resourceVersion: first.resourceVersion };
   }
+
 
   /** AlreadyExistsError if the name is taken; InvalidError with field paths. */
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {

@@ -289,6 +289,20 @@ describe('selectors and pagination', () => {
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `p${String(i).padStart(2, '0')}`));
   });
 
+  it('expires a continue token once the list changes, and listAll starts over', async () => {
+    const first = await client.list('pods', { namespace: 'sel', limit: 10 });
+    const second = await client.list('pods', { namespace: 'sel', limit: 10, continueToken: first.continueToken });
+    // Pages after the first are served at the first page's revision.
+    expect(second.resourceVersion).toBe(first.resourceVersion);
+    await client.create(sampleObject('Pod', 'late', {}, 'sel'));
+    const err = await errorOf(client.list('pods', { namespace: 'sel', limit: 10, continueToken: second.continueToken }));
+    expect(err).toBeInstanceOf(ExpiredError);
+    expect(err.message).toContain('list again');
+    const all = await client.listAll('pods', { namespace: 'sel', limit: 10 });
+    expect(all.items).toHaveLength(26);
+    await client.delete('pods', 'sel', 'late');
+  });
+
   it('pages a label-selected list', async () => {
     const first = await client.list('pods', { namespace: 'sel', labelSelector: 'tier=odd', limit: 5 });
     const second = await client.list('pods', { namespace: 'sel', labelSelector: 'tier=odd', limit: 100, continueToken: first.continueToken });

@@ -493,6 +493,10 @@ class FakeClient implements CommandClient {
     return Promise.resolve({ items, resourceVersion: '7' });
   }
 
+  listAll(kind: string, opts: Parameters<CommandClient['listAll']>[1] = {}): ReturnType<CommandClient['listAll']> {
+    return this.list(kind, opts);
+  }
+
   delete(kind: string, namespace: string, name: string, opts: Parameters<CommandClient['delete']>[3] = {}): ReturnType<CommandClient['delete']> {
     this.calls.push(`delete ${kind} ${namespace}/${name} ${opts.propagationPolicy ?? ''} ${opts.gracePeriodSeconds ?? ''}`.trimEnd());
     return this.get(kind, namespace, name).then((object) => ({ object, deleted: true }));

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AlreadyExistsError,
   ConflictError,
+  ExpiredError,
   InvalidError,
   NotFoundError,
   type FieldViolation,
@@ -186,14 +187,25 @@ export class Registry {
     const labels = parseLabelSelector(q.labelSelector ?? '');
     const fields = parseFieldSelector(q.fieldSelector ?? '');
     if (q.limit !== undefined && q.limit < 0) throw new InvalidError([{ field: 'limit', message: 'Invalid value: must be >= 0' }]);
+    // A continue token holds the last name served and the revision of the first page.
+    // Later pages are only consistent with it while nothing of this kind has changed since:
+    // otherwise the token has expired (Kubernetes' 410 for an inconsistent continue), and
+    // the client lists again.
     let after: string | undefined;
+    let pinned: number | undefined;
     if (q.continueToken) {
       try {
-        const token = JSON.parse(Buffer.from(q.continueToken, 'base64url').toString('utf8')) as { after?: unknown };
-        if (typeof token.after !== 'string') throw new Error('no position');
+        const token = JSON.parse(Buffer.from(q.continueToken, 'base64url').toString('utf8')) as { after?: unknown; rev?: unknown };
+        if (typeof token.after !== 'string' || typeof token.rev !== 'number') throw new Error('no position');
         after = token.after;
+        pinned = token.rev;
       } catch {
         throw new InvalidError([{ field: 'continue', message: 'Invalid value: malformed continue token' }]);
+      }
+      if (this.store.kindRevision(info.kind) > pinned) {
+        throw new ExpiredError(
+          `the ${info.plural} list changed after its first page (revision ${pinned}); the continue token has expired: list again`,
+        );
       }
     }
     const result = await this.store.list(info.kind, {
@@ -202,10 +214,11 @@ export class Registry {
       limit: q.limit,
       filter: (obj) => matchesLabels(labels, obj.metadata?.labels) && matchesFields(fields, obj),
     });
+    const revision = pinned ?? result.revision;
     const continueToken = result.continueAfter
-      ? Buffer.from(JSON.stringify({ after: result.continueAfter }), 'utf8').toString('base64url')
+      ? Buffer.from(JSON.stringify({ after: result.continueAfter, rev: revision }), 'utf8').toString('base64url')
       : '';
-    return { items: result.items, revision: result.revision, continueToken, remaining: result.remaining ?? 0 };
+    return { items: result.items, revision, continueToken, remaining: result.remaining ?? 0 };
   }
 
   /** Defaults and validates an object about to be written; throws InvalidError. */

@@ -50,6 +50,8 @@ export interface Store {
   readonly revision: number;
   /** The oldest revision a watch can still start after; older ones are compacted. */
   readonly compactedRevision: number;
+  /** The revision of the latest change to an object of this kind (0 if none). */
+  kindRevision(kind: string): number;
   get(key: ObjectKey): Promise<KubeObject | undefined>;
   list(kind: string, opts?: ListOptions): Promise<ListResult>;
   /** Writes a new object. Throws AlreadyExistsError. Returns it with resourceVersion set. */

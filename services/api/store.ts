@@ -247,6 +247,10 @@ class LevelDBStore implements LevelStore {
     return this.rev;
   }
 
+  kindRevision(kind: string): number {
+    return this.kindRev.get(kind) ?? 0;
+  }
+
   get compactedRevision(): number {
     return this.compacted;
   }
