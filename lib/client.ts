@@ -211,6 +211,14 @@ function required(obj: KubeObject | undefined, what: string): KubeObject {
 type Invoke<Res> = (metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
 
 /**
+ * A write that is not safe to send twice (Create, Update, UpdateStatus, Delete): UNAVAILABLE
+ * after the request went out may mean it was applied, so it is never retried. Instead the
+ * call waits for a connection before it is sent (within the retry deadline), which covers
+ * the usual case of a server that is restarting.
+ */
+const WRITE = { idempotent: false } as const;
+
+/**
  * A client for one API server. Safe to share: calls are independent and may run concurrently.
  * Unary calls retry UNAVAILABLE (the server is down or restarting) with exponential backoff
  * for up to `retry.deadlineMs`; every other failure is thrown at once as a typed error from
@@ -297,21 +305,21 @@ export class ShoalClient {
   /** AlreadyExistsError if the name is taken; InvalidError with field paths. */
   async create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const req = { object: toEnvelope(obj), dry_run: opts.dryRun ?? false };
-    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.Create(req, md, o, cb), opts);
+    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.Create(req, md, o, cb), opts, WRITE);
     return required(fromEnvelope(res), `create ${obj.kind}`);
   }
 
   /** Spec and metadata; metadata.resourceVersion is the precondition (ConflictError if stale). */
   async update(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const req = { object: toEnvelope(obj), dry_run: opts.dryRun ?? false };
-    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.Update(req, md, o, cb), opts);
+    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.Update(req, md, o, cb), opts, WRITE);
     return required(fromEnvelope(res), `update ${obj.kind}`);
   }
 
   /** Status only; spec and metadata are kept as stored. */
   async updateStatus(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const req = { object: toEnvelope(obj), dry_run: opts.dryRun ?? false };
-    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.UpdateStatus(req, md, o, cb), opts);
+    const res = await this.unary<Object__Output>((md, o, cb) => this.raw.UpdateStatus(req, md, o, cb), opts, WRITE);
     return required(fromEnvelope(res), `update status of ${obj.kind}`);
   }
 
@@ -325,7 +333,7 @@ export class ShoalClient {
       dry_run: opts.dryRun ?? false,
     };
     if (opts.gracePeriodSeconds !== undefined) req.grace_period_seconds = opts.gracePeriodSeconds;
-    const res = await this.unary<DeleteResponse__Output>((md, o, cb) => this.raw.Delete(req, md, o, cb), opts);
+    const res = await this.unary<DeleteResponse__Output>((md, o, cb) => this.raw.Delete(req, md, o, cb), opts, WRITE);
     return { object: required(fromEnvelope(res.object), `delete ${kind} ${name}`), deleted: res.deleted ?? false };
   }
 
@@ -481,8 +489,17 @@ export class ShoalClient {
     return md;
   }
 
-  private async unary<Res>(invoke: Invoke<Res>, opts: CallOptions): Promise<Res> {
+  private async unary<Res>(invoke: Invoke<Res>, opts: CallOptions, kind: { idempotent: boolean } = { idempotent: true }): Promise<Res> {
     const { signal } = opts;
+    if (!kind.idempotent) {
+      try {
+        return await this.once(invoke, signal, this.retry.deadlineMs > 0);
+      } catch (err) {
+        if (!isServiceError(err)) throw err;
+        if (err.code === grpc.status.CANCELLED && signal?.aborted) throw abortError(signal);
+        throw fromGrpcError(err);
+      }
+    }
     const started = Date.now();
     let backoff = this.retry.initialBackoffMs;
     // Bounded by the retry deadline: each failed attempt sleeps at least initialBackoffMs.
@@ -509,11 +526,14 @@ export class ShoalClient {
     }
   }
 
-  private once<Res>(invoke: Invoke<Res>, signal: AbortSignal | undefined): Promise<Res> {
+  private once<Res>(invoke: Invoke<Res>, signal: AbortSignal | undefined, waitForReady = false): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
+      const metadata = this.metadata();
+      if (waitForReady) metadata.setOptions({ waitForReady: true });
       const call = invoke(
-        this.metadata(),
-        { deadline: Date.now() + this.callTimeoutMs },
+        metadata,
+        // Waiting for a connection counts against the retry deadline, not only the call's.
+        { deadline: Date.now() + (waitForReady ? this.retry.deadlineMs + this.callTimeoutMs : this.callTimeoutMs) },
         (err: grpc.ServiceError | null, value?: Res) => {
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(err);

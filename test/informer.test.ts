@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ShoalClient, loadClientConfig, retryOnConflict } from '../lib/client.js';
 import { ConflictError, NotFoundError, UnauthenticatedError, UnavailableError } from '../lib/errors.js';
 import { TEST_TOKEN, eventually, freePort, startNats, startTestCluster, tempDir, type NatsServer, type TestCluster } from './harness.js';
+import { sampleObject } from './fixtures.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -406,10 +407,13 @@ describe('ShoalClient retries and config', () => {
     const { startApiServer } = await import('../services/api/server.js');
     const { dir, cleanup } = await tempDir();
     const pending = client.version();
+    // A write is never re-sent (it may have been applied); it waits for a connection instead.
+    const write = client.create(sampleObject('ConfigMap', 'sent-once'));
     await new Promise((r) => setTimeout(r, 300));
     const api = await startApiServer({ dataDir: dir, listen: `127.0.0.1:${port}`, tokens: { [TEST_TOKEN]: { user: 'a', groups: ['system:masters'] } } });
     try {
       expect((await pending).version).toBeTruthy();
+      expect((await write).metadata?.name).toBe('sent-once');
     } finally {
       client.close();
       await api.stop();
