@@ -299,3 +299,27 @@ describe('process driver', () => {
     driver = again;
   });
 });
+
+// The simulated driver (scale benchmarks only) lives here too: it needs neither Docker nor files.
+describe('simulated driver', () => {
+  it('runs containers until they are stopped, with made-up pod IPs', async () => {
+    const d = createDriver('simulated', { node: 'hollow-1', capacity: { cpu: '8', memory: '32Gi', pods: '110' } });
+    expect((await d.fingerprint()).capacity.cpu).toBe('8');
+    const p = pod('sim');
+    const s = await d.ensureSandbox({ pod: p, hostname: 'sim', hostNetwork: false });
+    const s2 = await d.ensureSandbox({ pod: pod('sim2'), hostname: 'sim2', hostNetwork: false });
+    expect(s.ip).toMatch(/^100\.\d+\.\d+\.\d+$/);
+    expect(s2.ip).not.toBe(s.ip);
+    expect(await d.ensureSandbox({ pod: p, hostname: 'sim', hostNetwork: false })).toEqual(s);
+    const c = await d.startContainer(spec(p, s, 'c', ['anything']));
+    expect((await d.startContainer(spec(p, s, 'c', ['anything']))).id).toBe(c.id);
+    expect(c.status.state).toBe('running');
+    const waited = d.waitContainer(c.id);
+    await d.stopContainer(c.id, 30);
+    expect(await waited).toMatchObject({ state: 'exited', exitCode: 0, reason: 'Completed' });
+    expect((await d.recover()).map((h) => h.role).sort()).toEqual(['container', 'sandbox', 'sandbox']);
+    await d.removeContainer(c.id);
+    await d.removeSandbox(p);
+    expect(await d.inspect(c.id)).toBeUndefined();
+  });
+});
