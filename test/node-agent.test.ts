@@ -224,7 +224,11 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
   it('runs a pod to Running with its IP, conditions and container status', async () => {
     await env.client.create(
       pod('simple', NODE, {
-        containers: [container('main', 'echo hello from $POD_NAME; sleep 3600', { env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })],
+        containers: [
+          container('main', 'echo hello from $POD_NAME; for i in 1 2 3 4 5; do echo line$i; done; sleep 3600', {
+            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+          }),
+        ],
       }),
     );
     const p = await waitPod(env.client, 'simple', 'Running and Ready', (x) => running(x) && condition(x, 'Ready') === 'True');
@@ -239,7 +243,12 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(cs.state?.running?.startedAt).toBeTruthy();
 
     // Logs through the API server's relay to this agent.
-    await eventually(async () => (await relayLogs(env.raw, { pod: 'simple' })).includes('hello from simple'), 'the pod log', 5_000);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'simple' })).includes('line5'), 'the pod log', 5_000);
+    expect(await relayLogs(env.raw, { pod: 'simple' })).toBe('hello from simple\nline1\nline2\nline3\nline4\nline5\n');
+    expect(await relayLogs(env.raw, { pod: 'simple', tail_lines: 2 })).toBe('line4\nline5\n');
+    // Exec with stdin, and an exit code.
+    expect(await relayExec(env.raw, 'simple', ['cat'], { stdin: 'through stdin' })).toMatchObject({ code: 0, stdout: 'through stdin' });
+    expect(await relayExec(env.raw, 'simple', ['sh', '-c', 'echo oops >&2; exit 7'])).toMatchObject({ code: 7, stderr: 'oops\n' });
     await env.client.delete('Pod', 'default', 'simple', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'simple')), 'the pod to be deleted', 40_000);
   });
@@ -270,5 +279,265 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     await env.client.delete('Pod', 'default', 'pair', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'pair')), 'the pod to be deleted', 20_000);
     await expect(readFile(file, 'utf8')).rejects.toThrow();
+  });
+
+  it('backs off a crash loop: CrashLoopBackOff, restartCount and growing gaps', async () => {
+    const created = (await env.client.create(pod('crash', NODE, { terminationGracePeriodSeconds: 1, containers: [container('main', 'echo crashing; exit 3')] }))) as Pod__Output;
+    const restarts: number[] = [];
+    let sawBackoff = false;
+    let last: Pod__Output | undefined;
+    const signal = AbortSignal.timeout(20_000);
+    for await (const ev of env.client.watch('Pod', { namespace: 'default', fieldSelector: 'metadata.name=crash', resourceVersion: created.metadata!.resourceVersion!, signal })) {
+      if (ev.type === 'BOOKMARK') continue;
+      last = ev.object as Pod__Output;
+      const cs = last.status?.containerStatuses?.[0];
+      if (!cs) continue;
+      while ((cs.restartCount ?? 0) > restarts.length) restarts.push(Date.now());
+      if (cs.state?.waiting?.reason === 'CrashLoopBackOff') sawBackoff = true;
+      if (restarts.length >= 4) break;
+    }
+    expect(restarts.length, JSON.stringify(last?.status)).toBeGreaterThanOrEqual(4);
+    expect(sawBackoff).toBe(true);
+    const cs = last!.status!.containerStatuses![0]!;
+    expect(cs.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    // Restarts after 200, 400, 800, 1600 ms: each gap clearly longer than the one before.
+    const gaps = restarts.slice(1).map((t, i) => t - restarts[i]!);
+    expect(gaps[0]!).toBeGreaterThanOrEqual(300);
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]! * 1.4);
+    expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.4);
+    // A crash-looping pod with restartPolicy Always is Running, not Ready.
+    expect(last!.status?.phase).toBe('Running');
+    expect(condition(last!, 'Ready')).toBe('False');
+    await env.client.delete('Pod', 'default', 'crash', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'crash')), 'the pod to be deleted', 20_000);
+  });
+
+  it('restarts a container whose liveness probe fails, and keeps the previous instance for logs', async () => {
+    await env.client.create(
+      pod('live', NODE, {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          container('main', 'echo started; touch healthy; sleep 2; rm healthy; exec sleep 3600', {
+            livenessProbe: { exec: { command: ['cat', 'healthy'] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1 },
+          }),
+        ],
+      }),
+    );
+    const p = await waitPod(env.client, 'live', 'a restart after the liveness failure', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000);
+    const cs = p.status!.containerStatuses![0]!;
+    expect(cs.lastState?.terminated?.exitCode).toBeGreaterThan(128);
+    expect(cs.lastState?.terminated?.containerID).not.toBe(cs.containerID);
+    expect(await relayLogs(env.raw, { pod: 'live', previous: true })).toContain('started');
+    await env.client.delete('Pod', 'default', 'live', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'live')), 'the pod to be deleted', 20_000);
+  });
+
+  it('flips Ready with the readiness probe', async () => {
+    const port = await freePort();
+    await env.client.create(
+      pod('ready', NODE, {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          container('web', `mkdir -p www && exec busybox httpd -f -p ${port} -h www`, {
+            ports: [{ name: 'http', containerPort: port }],
+            readinessProbe: { httpGet: { path: '/ready', port: { strVal: 'http' } }, periodSeconds: 1, failureThreshold: 1 },
+          }),
+        ],
+      }),
+    );
+    let p = await waitPod(env.client, 'ready', 'Running', running);
+    expect(condition(p, 'Ready')).toBe('False');
+    expect(p.status?.containerStatuses?.[0]?.ready).toBe(false);
+    expect(await relayExec(env.raw, 'ready', ['touch', 'www/ready'])).toMatchObject({ code: 0 });
+    p = await waitPod(env.client, 'ready', 'Ready', (x) => condition(x, 'Ready') === 'True');
+    expect(condition(p, 'ContainersReady')).toBe('True');
+    expect(p.status?.containerStatuses?.[0]?.ready).toBe(true);
+    expect(await relayExec(env.raw, 'ready', ['rm', 'www/ready'])).toMatchObject({ code: 0 });
+    p = await waitPod(env.client, 'ready', 'not Ready again', (x) => condition(x, 'Ready') === 'False');
+    expect(p.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    await env.client.delete('Pod', 'default', 'ready', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'ready')), 'the pod to be deleted', 20_000);
+  });
+
+  it('stops a container that traps SIGTERM at once and kills one that ignores it when the grace period ends', async () => {
+    const loop = 'echo started; while true; do sleep 0.1; done';
+    await env.client.create(pod('trap', NODE, { terminationGracePeriodSeconds: 2, containers: [container('main', `trap 'echo got TERM; exit 0' TERM; ${loop}`)] }));
+    await env.client.create(pod('ignore', NODE, { terminationGracePeriodSeconds: 2, containers: [container('main', `trap '' TERM; ${loop}`)] }));
+    for (const name of ['trap', 'ignore']) {
+      await waitPod(env.client, name, 'Running', running);
+      await eventually(async () => (await relayLogs(env.raw, { pod: name })).includes('started'), `${name} to start`, 5_000);
+    }
+    const t0 = Date.now();
+    await env.client.delete('Pod', 'default', 'trap');
+    await env.client.delete('Pod', 'default', 'ignore');
+    const gone: Record<string, number> = {};
+    await eventually(
+      async () => {
+        for (const name of ['trap', 'ignore']) if (!gone[name] && !(await getPod(env.client, name))) gone[name] = Date.now() - t0;
+        return Object.keys(gone).length === 2;
+      },
+      'both pods to be deleted',
+      15_000,
+    );
+    expect(gone.trap!).toBeLessThan(1_500);
+    expect(gone.ignore!).toBeGreaterThanOrEqual(1_800);
+    expect(gone.ignore!).toBeLessThan(6_000);
+  });
+
+  it('mounts configMap and secret files and builds the environment', async () => {
+    await env.client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { greeting: 'hello', 'app.conf': 'x=1\n' } });
+    await env.client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec', namespace: 'default' }, data: { password: Buffer.from('s3cret').toString('base64') } });
+    const mounts = [
+      { name: 'config', mountPath: '/config' },
+      { name: 'secret', mountPath: '/secret' },
+      { name: 'out', mountPath: '/out' },
+    ];
+    const created = (await env.client.create(
+      pod('config', NODE, {
+        terminationGracePeriodSeconds: 1,
+        volumes: [
+          { name: 'config', configMap: { name: 'cfg', items: [{ key: 'greeting', path: 'nested/greet.txt' }] } },
+          { name: 'secret', secret: { secretName: 'sec' } },
+          { name: 'out', emptyDir: {} },
+        ],
+        containers: [
+          container('main', 'echo "$POD_NAME|$POD_IP|$NODE|$GREETING|$PASSWORD|$COMPOSED|$CFG_greeting" > out/env; cat config/nested/greet.txt > out/cm; cat secret/password > out/secret; exec sleep 3600', {
+            volumeMounts: mounts,
+            envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
+              { name: 'COMPOSED', value: '$(GREETING)-world' },
+            ],
+          }),
+        ],
+      }),
+    )) as Pod__Output;
+    const p = await waitPod(env.client, 'config', 'Running', running);
+    const out = join(env.dir, NODE, 'agent', 'pods', created.metadata!.uid!, 'volumes', 'out');
+    await eventually(async () => (await readFile(join(out, 'secret'), 'utf8').catch(() => '')) !== '', 'the container to write its files', 10_000);
+    expect(await readFile(join(out, 'env'), 'utf8')).toBe(`config|${p.status!.podIP!}|${NODE}|hello|s3cret|hello-world|hello\n`);
+    expect(await readFile(join(out, 'cm'), 'utf8')).toBe('hello');
+    expect(await readFile(join(out, 'secret'), 'utf8')).toBe('s3cret');
+    await env.client.delete('Pod', 'default', 'config', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'config')), 'the pod to be deleted', 20_000);
+  });
+
+  it('runs init containers in order, then ends pods per restartPolicy: Succeeded, Failed, OnFailure', async () => {
+    await env.client.create(
+      pod('done', NODE, {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [
+          container('first', 'echo one > work/log', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+          container('second', 'echo two >> work/log', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+        ],
+        containers: [container('main', 'cat work/log; echo done', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
+      }),
+    );
+    await env.client.create(pod('fails', NODE, { restartPolicy: 'Never', containers: [container('main', 'exit 2')] }));
+    await env.client.create(
+      pod('retries', NODE, {
+        restartPolicy: 'OnFailure',
+        volumes: [{ name: 'work', emptyDir: {} }],
+        containers: [container('main', 'if [ -f work/once ]; then exit 0; fi; touch work/once; exit 1', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
+      }),
+    );
+    const done = await waitPod(env.client, 'done', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    expect(done.status?.initContainerStatuses?.map((c) => [c.name, c.state?.terminated?.exitCode, c.state?.terminated?.reason])).toEqual([
+      ['first', 0, 'Completed'],
+      ['second', 0, 'Completed'],
+    ]);
+    expect(done.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(condition(done, 'Initialized')).toBe('True');
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(await relayLogs(env.raw, { pod: 'done' })).toBe('one\ntwo\ndone\n');
+    expect(await relayLogs(env.raw, { pod: 'done', container: 'second' })).toBe('');
+
+    const fails = await waitPod(env.client, 'fails', 'Failed', (x) => x.status?.phase === 'Failed');
+    expect(fails.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 2, reason: 'Error' } } });
+
+    const retries = await waitPod(env.client, 'retries', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    expect(retries.status?.containerStatuses?.[0]).toMatchObject({
+      restartCount: 1,
+      state: { terminated: { exitCode: 0 } },
+      lastState: { terminated: { exitCode: 1 } },
+    });
+    // Ended pods stay ended: nothing restarts them.
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await getPod(env.client, 'fails'))?.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    for (const name of ['done', 'fails', 'retries']) await env.client.delete('Pod', 'default', name);
+    for (const name of ['done', 'fails', 'retries']) await eventually(async () => !(await getPod(env.client, name)), `${name} to be deleted`, 10_000);
+  });
+
+  it('keeps persistentVolumeClaim data across deleting and recreating its pod', async () => {
+    const claim = `data-${Date.now().toString(36)}`;
+    const token = `persisted-${Math.random().toString(36).slice(2)}`;
+    const spec = (script: string) => ({
+      terminationGracePeriodSeconds: 1,
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
+      containers: [container('main', script, { volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+    });
+    await env.client.create(pod('pvc', NODE, spec(`echo ${token} > data/file; echo wrote; exec sleep 3600`)));
+    await waitPod(env.client, 'pvc', 'Running', running);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'pvc' })).includes('wrote'), 'the write', 10_000);
+    await env.client.delete('Pod', 'default', 'pvc', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'pvc')), 'the pod to be deleted', 20_000);
+    await env.client.create(pod('pvc', NODE, spec('cat data/file; exec sleep 3600')));
+    await waitPod(env.client, 'pvc', 'Running', running);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'pvc' })).includes(token), 'the new pod to read the data', 10_000);
+    await env.client.delete('Pod', 'default', 'pvc', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'pvc')), 'the pod to be deleted', 20_000);
+    if (driverName === 'docker') {
+      const { default: Docker } = await import('dockerode');
+      await new Docker().getVolume(`pvc-default-${claim}`).remove().catch(() => {});
+    }
+  });
+
+  it('re-adopts running containers after a restart and removes those of deleted pods', async () => {
+    const node = `restart-${driverName}`;
+    const first = await startAgent(env, node);
+    const spec = { terminationGracePeriodSeconds: 1, containers: [container('a', 'exec sleep 3600'), container('b', 'exec sleep 3600')] };
+    for (const name of ['keep', 'forced', 'graceful']) await env.client.create(pod(name, node, spec));
+    const before = new Map<string, Pod__Output>();
+    for (const name of ['keep', 'forced', 'graceful']) before.set(name, await waitPod(env.client, name, 'Running', running));
+
+    // "Kill" the agent: it stops; its containers keep running.
+    await first.agent.stop();
+    await env.client.delete('Pod', 'default', 'forced', { gracePeriodSeconds: 0 });
+    expect(await getPod(env.client, 'forced')).toBeUndefined();
+    await env.client.delete('Pod', 'default', 'graceful');
+    expect((await getPod(env.client, 'graceful'))?.metadata?.deletionTimestamp).toBeTruthy();
+
+    const second = await startAgent(env, node);
+    await eventually(async () => !(await getPod(env.client, 'graceful')), 'the gracefully deleted pod to be finished', 20_000);
+    const gone = new Set(['forced', 'graceful'].map((n) => before.get(n)!.metadata!.uid!));
+    await eventually(async () => (await second.driver.recover()).every((h) => !gone.has(h.pod.uid)), 'the containers of deleted pods to be removed', 20_000);
+
+    const keep = await waitPod(env.client, 'keep', 'Running', running);
+    const ids = (p: Pod__Output) => (p.status?.containerStatuses ?? []).map((c) => [c.name, c.containerID, c.restartCount, c.state?.running?.startedAt]);
+    expect(ids(keep)).toEqual(ids(before.get('keep')!));
+    for (const c of keep.status!.containerStatuses!) {
+      const h = await second.driver.inspect(c.containerID!.replace(/^\w+:\/\//, ''));
+      expect(h?.status.state).toBe('running');
+    }
+    await env.client.delete('Pod', 'default', 'keep', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'keep')), 'the pod to be deleted', 20_000);
+  });
+
+  it('reports metrics', async () => {
+    const { agent } = await startAgent(env, `metrics-${driverName}`, { metricsListen: '127.0.0.1:0' });
+    await env.client.create(pod('metered', agent.nodeName, { terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+    await waitPod(env.client, 'metered', 'Running', running);
+    const text = await (await fetch(`http://${agent.metricsAddress!}/metrics`)).text();
+    expect(text).toMatch(/^shoal_agent_pods_running\{[^}]*\} 1$/m);
+    expect(text).toMatch(/^shoal_agent_container_starts_total\{[^}]*reason="initial"[^}]*\} 1$/m);
+    expect(text).toMatch(/^shoal_agent_pod_start_duration_seconds_count\{[^}]*\} 1$/m);
+    expect(text).toContain('shoal_agent_probe_results_total');
+    await env.client.delete('Pod', 'default', 'metered', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'metered')), 'the pod to be deleted', 20_000);
   });
 });
