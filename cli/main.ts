@@ -95,6 +95,10 @@ async function runApi(args: string[]): Promise<number> {
   }
   const tokens = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, Identity>;
   const compact = values['compact-after'] as string | undefined;
+  if (compact !== undefined && !/^\d+$/.test(compact)) {
+    stdio.err(`error: invalid --compact-after "${compact}": must be a whole number of seconds`);
+    return 2;
+  }
   const api = await startApiServer({
     dataDir,
     listen: values.listen as string,
@@ -311,6 +315,11 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
       });
       const [name, ...rest] = positionals;
       const image = values.image as string | undefined;
+      const podRunningTimeout = values['pod-running-timeout'] as string;
+      if (!/^\d+$/.test(podRunningTimeout)) {
+        stdio.err(`error: invalid --pod-running-timeout "${podRunningTimeout}": must be a whole number of seconds`);
+        return 2;
+      }
       if (!name || !image) {
         stdio.err('error: usage: shoal run NAME --image IMAGE [--rm] [-i] [-t] [--restart=Never] [-- ARGS...]');
         return 2;
@@ -344,7 +353,7 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
             attach,
             env: keyValues(values.env as string[] | undefined, '--env'),
             labels: keyValues(values.labels as string[] | undefined, '--labels'),
-            podRunningTimeout: Number(values['pod-running-timeout']),
+            podRunningTimeout: Number(podRunningTimeout),
           },
           stdio,
           podStreams,

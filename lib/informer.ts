@@ -107,8 +107,6 @@ function removeFromIndex(index: Map<string, Set<string>>, value: string, key: st
   if (set.size === 0) index.delete(value);
 }
 
-
-
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -17,11 +17,16 @@ const INT32_MAX = 2 ** 31 - 1;
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
+  if (value instanceof Set) return 'set';
+  if (value instanceof Map) return 'ordered map';
   return typeof value;
 }
 
+/** A JSON-style object: not an array, nor a Set or Map (YAML's !!set and !!omap). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function decodeScalar(value: unknown, field: FieldInfo, path: string, out: FieldViolation[]): unknown {
@@ -86,6 +91,11 @@ function decodeField(value: unknown, field: FieldInfo, path: string, out: FieldV
     }
     const result: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
+      // Assigning it would replace the object's prototype and lose the entry.
+      if (k === '__proto__') {
+        out.push({ field: `${path}[${k}]`, message: 'Invalid value: "__proto__": not allowed as a key' });
+        continue;
+      }
       const decoded = decodeValue(v, field.mapValue, `${path}[${k}]`, out);
       if (decoded !== undefined) result[k] = decoded;
     }

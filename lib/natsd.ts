@@ -1,7 +1,9 @@
 // Runs a nats-server (JetStream on) as a child process: `shoal up` uses it when no NATS URL
 // is configured, and the tests use it as their real NATS.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 
 export interface NatsServerProcess {
   url: string;
@@ -34,9 +36,14 @@ export async function startNatsServer(opts: { port: number; storeDir: string; bi
   const binary = opts.binary ?? 'nats-server';
   let child: ChildProcess;
   let stderr = '';
+  // Objects may be up to 3 MiB (the API's request limit); with NATS' default 1 MiB payload
+  // every change to a large object would reach informers truncated and make them relist.
+  const config = join(opts.storeDir, 'nats-server.conf');
+  await mkdir(opts.storeDir, { recursive: true });
+  await writeFile(config, 'max_payload: 8MB\n');
   const launch = async (): Promise<void> => {
     stderr = '';
-    child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(opts.port), '-sd', opts.storeDir], {
+    child = spawn(binary, ['-c', config, '-js', '-a', '127.0.0.1', '-p', String(opts.port), '-sd', opts.storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => {

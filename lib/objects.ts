@@ -1,22 +1,4 @@
 // Small helpers over canonical objects shared by every service.
-import type { KubeObject } from './kinds.js';
-import type { ObjectMeta__Output } from './gen/shoal/v1/ObjectMeta.js';
-
-export function meta(obj: KubeObject): ObjectMeta__Output {
-  return obj.metadata ?? {};
-}
-
-/** "namespace/name", or "name" for cluster-scoped objects: the work-queue key. */
-export function objectKey(obj: KubeObject): string {
-  const m = meta(obj);
-  return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
-}
-
-/** Splits a work-queue key back into namespace and name. */
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
 
 /** Structural equality of JSON-shaped values (key order ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {

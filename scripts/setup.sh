@@ -19,7 +19,6 @@ if [ ${#need[@]} -gt 0 ]; then
   # Debian starts the packaged daemons; Shoal starts its own.
   for svc in etcd prometheus prometheus-node-exporter docker containerd; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
-    $SUDO pkill -x "$svc" >/dev/null 2>&1 || true
   done
 fi
 

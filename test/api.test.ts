@@ -410,6 +410,11 @@ spec:
     expect(typed.message).toContain('spec.ports[0].port');
     const kind = await errorOf(apply('apiVersion: v1\nkind: Gizmo\nmetadata: {name: g}\n'));
     expect(kind.message).toContain('kind');
+    // YAML that JavaScript would quietly bend: a __proto__ key, a !!set where a map belongs.
+    const proto = await errorOf(apply('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  labels: {__proto__: x}\n'));
+    expect(proto.message).toContain('metadata.labels[__proto__]');
+    const set = await errorOf(apply('apiVersion: v1\nkind: ConfigMap\nmetadata: !!set {a}\n'));
+    expect(set.message).toContain('metadata: Invalid value: expected object, got set');
   });
 
   it('writes nothing when one document of several is invalid', async () => {

@@ -149,9 +149,12 @@ describe('the seed manifests through the CLI', () => {
   it('applies from stdin and shows changes live with get --watch', async () => {
     const watcher = spawn(process.execPath, [BIN, 'get', 'cm', '--watch'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     watcher.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    // The table header comes first (or "No resources found" on stderr): the watch is open.
-    await eventually(() => out.includes('NAME') || watcher.exitCode !== null, 'the watch to start').catch(() => undefined);
+    watcher.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    // The table header comes first, or "No resources found" on stderr: the watch is open.
+    await eventually(() => out.includes('NAME') || err.includes('No resources found'), 'the watch to start');
+    expect(watcher.exitCode).toBeNull();
     const stdin = await new Promise<Run>((resolve) => {
       const p = execFile(process.execPath, [BIN, 'apply', '-f', '-'], { env }, (err, stdout, stderr) =>
         resolve({ code: err ? 1 : 0, stdout, stderr }),

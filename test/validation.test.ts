@@ -1,6 +1,6 @@
 // Defaulting and validation of objects, with no server: plain functions over canonical objects.
 import { describe, expect, it } from 'vitest';
-import { InvalidError, type FieldViolation } from '../lib/errors.js';
+import type { FieldViolation } from '../lib/errors.js';
 import type { KubeObject } from '../lib/kinds.js';
 import { parseQuantity } from '../lib/quantity.js';
 import type { ConfigMap__Output } from '../lib/gen/shoal/v1/ConfigMap.js';
@@ -21,13 +21,11 @@ import type { Secret__Output } from '../lib/gen/shoal/v1/Secret.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
 import { applyDefaults } from '../services/api/defaults.js';
 import {
-  assertValid,
   isDNS1123Label,
   isDNS1123Subdomain,
   isQualifiedName,
   isValidLabelValue,
   isValidPortName,
-  selectorMatches,
   validateObject,
 } from '../services/api/validation.js';
 
@@ -262,16 +260,7 @@ describe('content checks', () => {
     expect(isValidPortName('HTTP')).toContain('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   });
 
-  it('selectorMatches', () => {
-    const labels = { app: 'web', tier: 'frontend' };
-    expect(selectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
-    expect(selectorMatches({ matchLabels: { app: 'db' } }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['frontend', 'backend'] }] }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['frontend'] }] }, labels)).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'env', operator: 'Exists' }] }, labels)).toBe(false);
-    expect(selectorMatches({}, labels)).toBe(true);
-  });
+
 });
 
 // ============================================================================================
@@ -1133,19 +1122,7 @@ describe('validateObject: invalid objects', () => {
     });
   });
 
-  it('assertValid throws InvalidError worded as kubectl prints it', () => {
-    const bad = edit(deployment, (o) => (o.spec!.replicas = -1));
-    let caught: unknown;
-    try {
-      assertValid(bad);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(InvalidError);
-    expect((caught as InvalidError).message).toBe('Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
-    expect((caught as InvalidError).violations).toHaveLength(1);
-    expect(() => assertValid(kube(pod()))).not.toThrow();
-  });
+
 });
 
 // ============================================================================================

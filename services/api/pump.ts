@@ -83,8 +83,6 @@ function apiErrorCode(err: unknown): number | undefined {
   return err instanceof NatsError ? err.api_error?.err_code : undefined;
 }
 
-
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

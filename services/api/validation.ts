@@ -7,9 +7,11 @@
 // applied: a field that defaulting would fill is only checked when it is set, and "" counts
 // as unset, as in Kubernetes.
 import { isIP } from 'node:net';
-import { InvalidError, type FieldViolation } from '../../lib/errors.js';
+import type { FieldViolation } from '../../lib/errors.js';
 import { KINDS, findKind, type KubeObject } from '../../lib/kinds.js';
 import { parseQuantity } from '../../lib/quantity.js';
+import { deepEqual } from '../../lib/objects.js';
+import { labelSelectorRequirements, matchesLabels } from '../../lib/selectors.js';
 import type { Affinity__Output } from '../../lib/gen/shoal/v1/Affinity.js';
 import type { ConfigMap__Output } from '../../lib/gen/shoal/v1/ConfigMap.js';
 import type { Container__Output } from '../../lib/gen/shoal/v1/Container.js';
@@ -82,18 +84,6 @@ export function validateObject(obj: KubeObject, old?: KubeObject): FieldViolatio
   return v.list;
 }
 
-/**
- * Throws InvalidError, worded as kubectl prints it (`Deployment.apps "web" is invalid: ...`),
- * when validateObject finds anything.
- */
-export function assertValid(obj: KubeObject, old?: KubeObject): void {
-  const violations = validateObject(obj, old);
-  if (violations.length === 0) return;
-  const info = obj.kind ? findKind(obj.kind) : undefined;
-  const kind = info ? (info.group ? `${info.kind}.${info.group}` : info.kind) : String(obj.kind ?? 'object');
-  const name = obj.metadata?.name ?? obj.metadata?.generateName ?? '';
-  throw new InvalidError(violations, `${kind} "${name}" is invalid`);
-}
 
 /** apimachinery's IsDNS1123Label: [] when valid, else the reasons. */
 export function isDNS1123Label(value: string): string[] {
@@ -164,25 +154,6 @@ export function isValidPortName(port: string): string[] {
   return errs;
 }
 
-/** Whether a label selector selects the given labels (an empty selector selects everything). */
-export function selectorMatches(selector: LabelSelector__Output, labels: Record<string, string>): boolean {
-  for (const [k, val] of Object.entries(selector.matchLabels ?? {})) {
-    if (!Object.hasOwn(labels, k) || labels[k] !== val) return false;
-  }
-  for (const r of selector.matchExpressions ?? []) {
-    const key = r.key ?? '';
-    const has = Object.hasOwn(labels, key);
-    const values = r.values ?? [];
-    const ok =
-      r.operator === 'In' ? has && values.includes(labels[key]!)
-      : r.operator === 'NotIn' ? !has || !values.includes(labels[key]!)
-      : r.operator === 'Exists' ? has
-      : r.operator === 'DoesNotExist' ? !has
-      : false;
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // ============================================================================================
 // Field errors: apimachinery's field.Error, rendered as Error() renders its body
@@ -239,8 +210,9 @@ function stableJSON(value: unknown): string {
   }) ?? 'null';
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  return stableJSON(a ?? null) === stableJSON(b ?? null);
+/** Structural equality where an absent value equals null. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return deepEqual(a ?? null, b ?? null);
 }
 
 // ============================================================================================
@@ -476,7 +448,7 @@ function selectorIsWellFormed(sel: LabelSelector__Output): boolean {
 /** The selector must select the pods the template makes. */
 function checkSelectorMatchesTemplate(sel: LabelSelector__Output, labels: Record<string, string> | undefined, path: string, v: Violations): void {
   if (selectorIsEmpty(sel) || !selectorIsWellFormed(sel)) return;
-  if (!selectorMatches(sel, labels ?? {})) v.invalid(`${path}.template.metadata.labels`, labels ?? null, '`selector` does not match template `labels`');
+  if (!matchesLabels(labelSelectorRequirements(sel), labels ?? {})) v.invalid(`${path}.template.metadata.labels`, labels ?? null, '`selector` does not match template `labels`');
 }
 
 /** A relative path that stays inside its root (subPath, key-to-path items). */
@@ -999,9 +971,9 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject, v: Violations): voi
   copyImages(masked.containers, oldSpec.containers);
   copyImages(masked.initContainers, oldSpec.initContainers);
   const oldTolerations = oldSpec.tolerations ?? [];
-  if (oldTolerations.every((t) => (spec.tolerations ?? []).some((n) => deepEqual(n, t)))) masked.tolerations = oldSpec.tolerations;
+  if (oldTolerations.every((t) => (spec.tolerations ?? []).some((n) => sameValue(n, t)))) masked.tolerations = oldSpec.tolerations;
   if (!oldSpec.nodeName) masked.nodeName = oldSpec.nodeName;
-  if (!deepEqual(masked, oldSpec)) v.forbidden('spec', POD_UPDATE_MSG);
+  if (!sameValue(masked, oldSpec)) v.forbidden('spec', POD_UPDATE_MSG);
 }
 
 function copyImages(into: Container__Output[] | undefined, from: Container__Output[] | undefined): void {
@@ -1091,7 +1063,7 @@ function validateIntOrPercent(x: IntOrString__Output | undefined, path: string, 
 function selectorImmutable(obj: KubeObject, old: KubeObject, v: Violations): void {
   const sel = specOf<{ selector?: LabelSelector__Output }>(obj).selector;
   const oldSel = specOf<{ selector?: LabelSelector__Output }>(old).selector;
-  if (!deepEqual(sel, oldSel)) v.invalid('spec.selector', sel ?? null, IMMUTABLE_MSG);
+  if (!sameValue(sel, oldSel)) v.invalid('spec.selector', sel ?? null, IMMUTABLE_MSG);
 }
 
 // ---- Service and Endpoints ----
@@ -1247,8 +1219,8 @@ function validateJobSpec(spec: JobSpec__Output, path: string, v: Violations): vo
 function validateJobUpdate(obj: KubeObject, old: KubeObject, v: Violations): void {
   const spec = specOf<JobSpec__Output>(obj);
   const oldSpec = specOf<JobSpec__Output>(old);
-  if (!deepEqual(spec.selector, oldSpec.selector)) v.invalid('spec.selector', spec.selector ?? null, IMMUTABLE_MSG);
-  if (!deepEqual(spec.template, oldSpec.template)) v.invalid('spec.template', spec.template ?? null, IMMUTABLE_MSG);
+  if (!sameValue(spec.selector, oldSpec.selector)) v.invalid('spec.selector', spec.selector ?? null, IMMUTABLE_MSG);
+  if (!sameValue(spec.template, oldSpec.template)) v.invalid('spec.template', spec.template ?? null, IMMUTABLE_MSG);
   if ((spec.completionMode || 'NonIndexed') !== (oldSpec.completionMode || 'NonIndexed')) {
     v.invalid('spec.completionMode', spec.completionMode ?? '', IMMUTABLE_MSG);
   }
@@ -1330,8 +1302,8 @@ function validateConfigMapUpdate(obj: KubeObject, old: KubeObject, v: Violations
   const oldCm = old as ConfigMap__Output;
   if (!oldCm.immutable) return;
   if (!cm.immutable) v.forbidden('immutable', 'field is immutable when `immutable` is set');
-  if (!deepEqual(cm.data, oldCm.data)) v.forbidden('data', 'field is immutable when `immutable` is set');
-  if (!deepEqual(cm.binaryData, oldCm.binaryData)) v.forbidden('binaryData', 'field is immutable when `immutable` is set');
+  if (!sameValue(cm.data, oldCm.data)) v.forbidden('data', 'field is immutable when `immutable` is set');
+  if (!sameValue(cm.binaryData, oldCm.binaryData)) v.forbidden('binaryData', 'field is immutable when `immutable` is set');
 }
 
 /** Keys some built-in secret types must carry. */
@@ -1379,7 +1351,7 @@ function validateSecretUpdate(obj: KubeObject, old: KubeObject, v: Violations): 
   if ((secret.type || 'Opaque') !== (oldSecret.type || 'Opaque')) v.invalid('type', secret.type ?? '', IMMUTABLE_MSG);
   if (!oldSecret.immutable) return;
   if (!secret.immutable) v.forbidden('immutable', 'field is immutable when `immutable` is set');
-  if (!deepEqual(secret.data, oldSecret.data) || secret.stringData !== undefined) {
+  if (!sameValue(secret.data, oldSecret.data) || secret.stringData !== undefined) {
     v.forbidden('data', 'field is immutable when `immutable` is set');
   }
 }
