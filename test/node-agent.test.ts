@@ -16,7 +16,7 @@ import type { Node__Output } from '../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { ResourcesClient } from '../lib/gen/shoal/v1/Resources.js';
 import type { KubeObject } from '../lib/kinds.js';
-import { grpcPackage } from '../lib/proto.js';
+import { NodeAgentClientConstructor, grpcPackage } from '../lib/proto.js';
 import type { ContainerDriver } from '../services/node-agent/driver.js';
 import { createDriver, type DriverName } from '../services/node-agent/drivers/index.js';
 import { startNodeAgent, type NodeAgentConfig, type NodeAgentHandle } from '../services/node-agent/index.js';
@@ -135,6 +135,14 @@ async function waitPod(client: ShoalClient, name: string, what: string, check: (
 const running = (p: Pod__Output): boolean => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
 const condition = (p: Pod__Output, type: string): string | undefined => p.status?.conditions?.find((c) => c.type === type)?.status;
 
+/** MODIFIED events of the matching objects within `ms`. */
+async function countWrites(client: ShoalClient, kind: string, fieldSelector: string, ms: number): Promise<number> {
+  const { resourceVersion } = await client.list(kind, { fieldSelector });
+  let n = 0;
+  for await (const ev of client.watch(kind, { fieldSelector, resourceVersion, signal: AbortSignal.timeout(ms) })) if (ev.type === 'MODIFIED') n++;
+  return n;
+}
+
 function authMetadata(): grpc.Metadata {
   const md = new grpc.Metadata();
   md.set('authorization', `Bearer ${TEST_TOKEN}`);
@@ -219,6 +227,10 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
       return lease2.spec?.renewTime !== lease1.spec?.renewTime;
     }, 'the lease to be renewed', 5_000);
     expect(Date.parse(lease2.spec!.renewTime!)).toBeGreaterThan(Date.parse(lease1.spec!.renewTime!));
+
+    // The Node's status is checked every lease interval but written only when it changed (or
+    // once a minute): four intervals bring no write.
+    expect(await countWrites(env.client, 'Node', `metadata.name=${NODE}`, 1_300)).toBe(0);
   });
 
   it('runs a pod to Running with its IP, conditions and container status', async () => {
@@ -237,6 +249,8 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(p.status?.hostIP).toBe('127.0.0.1');
     expect(p.status?.startTime).toBeTruthy();
     for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) expect(condition(p, type)).toBe('True');
+    // Nothing changes, so nothing is written.
+    expect(await countWrites(env.client, 'Pod', 'metadata.name=simple', 1_000)).toBe(0);
     const cs = p.status!.containerStatuses![0]!;
     expect(cs).toMatchObject({ name: 'main', ready: true, started: true, restartCount: 0, image: IMAGE });
     expect(cs.containerID).toMatch(new RegExp(`^${driverName}://.+`));
@@ -539,5 +553,47 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(text).toContain('shoal_agent_probe_results_total');
     await env.client.delete('Pod', 'default', 'metered', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'metered')), 'the pod to be deleted', 20_000);
+  });
+
+  it.runIf(driverName === 'docker')('shows ErrImagePull, then ImagePullBackOff, for an image it cannot pull', async () => {
+    await env.client.create(pod('nopull', NODE, { containers: [container('main', 'true', { image: 'shoal/does-not-exist:0.1', imagePullPolicy: 'IfNotPresent' })] }));
+    await env.client.create(pod('neverpull', NODE, { containers: [container('main', 'true', { image: 'shoal/does-not-exist:0.1', imagePullPolicy: 'Never' })] }));
+    const reasons = new Set<string>();
+    await waitPod(env.client, 'nopull', 'ErrImagePull and ImagePullBackOff', (p) => {
+      const reason = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (reason) reasons.add(reason);
+      return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
+    });
+    const p = await waitPod(env.client, 'neverpull', 'ErrImageNeverPull', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
+    expect(p.status?.phase).toBe('Pending');
+    for (const name of ['nopull', 'neverpull']) {
+      await env.client.delete('Pod', 'default', name, { gracePeriodSeconds: 1 });
+      await eventually(async () => !(await getPod(env.client, name)), `${name} to be deleted`, 20_000);
+    }
+  });
+
+  it.runIf(driverName === 'process')('requires the agent token on its gRPC service when one is set', async () => {
+    const { agent } = await startAgent(env, 'auth-process', { agentToken: 'agent-secret' });
+    const raw = new NodeAgentClientConstructor(agent.address, grpc.credentials.createInsecure());
+    const logs = async (md: grpc.Metadata): Promise<grpc.status> => {
+      try {
+        for await (const _ of raw.Logs({ namespace: 'default', pod: 'nope' }, md)) void _;
+        return grpc.status.OK;
+      } catch (err) {
+        return (err as grpc.ServiceError).code;
+      }
+    };
+    const bearer = (t: string): grpc.Metadata => {
+      const md = new grpc.Metadata();
+      md.set('authorization', `Bearer ${t}`);
+      return md;
+    };
+    try {
+      expect(await logs(new grpc.Metadata())).toBe(grpc.status.UNAUTHENTICATED);
+      expect(await logs(bearer('wrong'))).toBe(grpc.status.UNAUTHENTICATED);
+      expect(await logs(bearer('agent-secret'))).toBe(grpc.status.NOT_FOUND);
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -525,8 +525,8 @@ export class PodManager {
       const delay = rec.pull.failed(Date.now());
       rec.pullError = { reason: err.reason, message: err.message };
       rec.waiting = { reason: err.reason, message: err.message };
-      // ErrImagePull shows until the next pass, which shows ImagePullBackOff.
-      return { requeueAfter: Math.min(delay, 1000) };
+      // ErrImagePull shows until a pass halfway through the back-off shows ImagePullBackOff.
+      return { requeueAfter: Math.min(Math.ceil(delay / 2), 1000) };
     }
     // Configuration.
     const podIP = st.sandbox?.ip ?? '';
