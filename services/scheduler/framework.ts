@@ -84,6 +84,8 @@ export interface PodInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** max(sum of containers, each init container), as Kubernetes computes it; no "pods". */
   readonly requests: Readonly<Resources>;
+  /** The names in `requests` with a positive amount: cpu, memory, then the rest sorted. */
+  readonly requestNames: readonly string[];
   /** cpu and memory with the non-zero defaults, for scoring. */
   readonly nonZeroRequests: { readonly cpu: number; readonly memory: number };
   /** Pods with the same key belong together for spreading: the controller's uid, or the
@@ -164,6 +166,10 @@ export function podInfo(pod: Pod__Output): PodInfo {
     const term = parseTerm(w.podAffinityTerm);
     if (term && (w.weight ?? 0) > 0) preferred.push({ ...term, weight: w.weight ?? 0 });
   }
+  const rank = (r: string): number => (r === 'cpu' ? 0 : r === 'memory' ? 1 : 2);
+  const requestNames = Object.keys(requests)
+    .filter((r) => r !== 'pods' && (requests[r] ?? 0) > 0)
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   const info: PodInfo = {
     key: `${namespace}/${name}`,
     pod,
@@ -172,6 +178,7 @@ export function podInfo(pod: Pod__Output): PodInfo {
     uid: m.uid ?? '',
     labels,
     requests,
+    requestNames,
     nonZeroRequests: { cpu, memory },
     ownerKey,
     tolerations: spec.tolerations ?? [],
@@ -211,6 +218,8 @@ export class NodeInfo {
   /** Pods here that declare anti-affinity terms (for the symmetric check). */
   readonly podsWithAntiAffinity = new Map<string, PodInfo>();
   labels: Readonly<Record<string, string>> = {};
+  /** The node's Ready condition is True. */
+  ready = false;
 
   constructor(name: string, node?: Node__Output) {
     this.name = name;
@@ -223,6 +232,7 @@ export class NodeInfo {
     const alloc: Resources = {};
     for (const [k, v] of Object.entries(node.status?.allocatable ?? {})) alloc[k] = quantityValue(k, v);
     this.allocatable = alloc;
+    this.ready = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   }
 
   /** The node's value for a topology key; a node without a hostname label is its own host. */

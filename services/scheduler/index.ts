@@ -15,8 +15,9 @@ import { defaultPlugins } from './registry.js';
 import { Scheduler, type SchedulerLogger } from './scheduler.js';
 
 export { defaultPlugins } from './registry.js';
-export { fitErrorMessage, Framework } from './framework.js';
-export type { FilterPlugin, PluginSet, PreFilterPlugin, ScorePlugin, Status } from './framework.js';
+export { fitErrorMessage, Framework, podInfo } from './framework.js';
+export type { FilterPlugin, PluginSet, PodInfo, PreFilterPlugin, ScorePlugin, Snapshot, Status } from './framework.js';
+export { SchedulerCache } from './cache.js';
 export type { SchedulerLogger } from './scheduler.js';
 
 export interface SchedulerConfig {

@@ -202,7 +202,7 @@ export class Scheduler {
       case 'scheduled':
         this.o.cache.assume(info, result.node.name);
         this.binding++;
-        this.track(this.bindingCycle(info, result.node.name, started).finally(() => this.releaseSlot()));
+        this.track(this.bindingCycle(info, result.node.name, started));
         break;
       case 'unschedulable':
         this.o.queue.addUnschedulable(key);
@@ -237,7 +237,23 @@ export class Scheduler {
 
   // ---- binding ----
 
+  /** Binds and sets PodScheduled while holding a binding slot; the event is written after
+   * the slot is released (like kube's event broadcaster, it does not hold up scheduling). */
   private async bindingCycle(info: PodInfo, node: string, started: number): Promise<void> {
+    let bound: Pod__Output | undefined;
+    try {
+      bound = await this.bindAndReport(info, node, started);
+    } finally {
+      this.releaseSlot();
+    }
+    if (!bound) return;
+    const ns = bound.metadata?.namespace ?? '';
+    const name = bound.metadata?.name ?? '';
+    const failed = await this.events.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+    if (failed) this.logger.warn(`scheduler: event for ${info.key}: ${failed.message}`);
+  }
+
+  private async bindAndReport(info: PodInfo, node: string, started: number): Promise<Pod__Output | undefined> {
     const { cache, queue } = this.o;
     let bound: Pod__Output | undefined;
     try {
@@ -249,25 +265,22 @@ export class Scheduler {
       this.logger.warn(`scheduler: binding pod ${info.key} to ${node}: ${errMessage(err)}`);
       const failed = await this.events.record(info.pod, 'Warning', 'FailedScheduling', `Binding rejected: ${errMessage(err)}`);
       if (failed) this.logger.warn(`scheduler: event for ${info.key}: ${failed.message}`);
-      return;
+      return undefined;
     }
     if (!bound) {
       // Deleted, replaced, or placed by someone else meanwhile: nothing left to do.
       cache.forget(info.key);
-      return;
+      return undefined;
     }
     cache.finishBinding(info.key, this.now());
     queue.done(info.key);
     this.observe('scheduled', started);
-    const ns = bound.metadata?.namespace ?? '';
-    const name = bound.metadata?.name ?? '';
     try {
       await this.setPodScheduled(bound, { type: 'PodScheduled', status: 'True' });
     } catch (err) {
       this.logger.warn(`scheduler: PodScheduled condition of ${info.key}: ${errMessage(err)}`);
     }
-    const failed = await this.events.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
-    if (failed) this.logger.warn(`scheduler: event for ${info.key}: ${failed.message}`);
+    return bound;
   }
 
   /**

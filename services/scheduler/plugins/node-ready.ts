@@ -2,10 +2,11 @@
 // CheckNodeCondition predicate; Kubernetes now expresses it as a not-ready taint).
 import { SUCCESS, unschedulable, type FilterPlugin } from '../framework.js';
 
+const NOT_READY = unschedulable('node(s) were not ready');
+
 export const NodeReady: FilterPlugin = {
   name: 'NodeReady',
   filter(_state, _pod, node) {
-    const ready = (node.node?.status?.conditions ?? []).find((c) => c.type === 'Ready');
-    return ready?.status === 'True' ? SUCCESS : unschedulable('node(s) were not ready');
+    return node.ready ? SUCCESS : NOT_READY;
   },
 };
