@@ -1,8 +1,10 @@
 // The node agent against a real API server and nats-server, running real containers: the
 // same scenarios with the process driver and (when dockerd answers and the driver exists)
 // the docker driver.
-import { readFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../lib/client.js';
@@ -24,6 +26,7 @@ import { TEST_TOKEN, eventually, freePort, startTestCluster, tempDir, type TestC
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const IMAGE = 'shoal/busybox:1.36';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The drivers this machine can run: process always; docker when the driver exists and
  * dockerd answers. */
@@ -594,6 +597,93 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
       expect(await logs(bearer('agent-secret'))).toBe(grpc.status.NOT_FOUND);
     } finally {
       raw.close();
+    }
+  });
+
+  it('keeps every container id when the agent process is SIGKILLed and started again', async () => {
+    const node = `sigkill-${driverName}`;
+    const script = join(env.dir, 'agent-main.mjs');
+    await writeFile(
+      script,
+      [
+        `const { startNodeAgent } = await import(${JSON.stringify(join(ROOT, 'services/node-agent/index.ts'))});`,
+        `const { createDriver } = await import(${JSON.stringify(join(ROOT, 'services/node-agent/drivers/index.ts'))});`,
+        'const cfg = JSON.parse(process.env.SHOAL_AGENT_TEST_CONFIG);',
+        'const driver = createDriver(cfg.driverName, cfg.driverOptions);',
+        'const logger = { info() {}, warn() {}, error(m) { console.error(m); } };',
+        'const agent = await startNodeAgent({ ...cfg.agent, driver, logger });',
+        'await agent.ready;',
+        "process.on('SIGTERM', () => { agent.stop().then(() => driver.close()).finally(() => process.exit(0)); });",
+        "console.log('READY');",
+      ].join('\n'),
+    );
+    const driverOptions = { node, dataDir: join(env.dir, node, 'driver'), ipamDir: join(env.dir, 'ipam'), internalIP: '127.0.0.1' };
+    const config = {
+      driverName,
+      driverOptions,
+      agent: {
+        nodeName: node,
+        server: env.cluster.api.address,
+        token: TEST_TOKEN,
+        natsUrl: env.cluster.nats.url,
+        dataDir: join(env.dir, node, 'agent'),
+        leaseIntervalMs: 300,
+        backoff: { initialMs: 200, maxMs: 3_000, resetAfterMs: 60_000 },
+      },
+    };
+    const children: ChildProcess[] = [];
+    const spawnAgent = async (): Promise<ChildProcess> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: ROOT,
+        env: { ...process.env, SHOAL_AGENT_TEST_CONFIG: JSON.stringify(config) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the agent process did not get ready: ${out}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('READY')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`the agent process exited (${code}): ${out}`));
+        });
+      });
+      return child;
+    };
+    const killed = (child: ChildProcess): Promise<void> =>
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+    // Whatever the outcome, the containers go: the parent's own driver for this node removes them.
+    const local = createDriver(driverName, driverOptions);
+    env.agents.push({ agent: { ready: Promise.resolve(), nodeName: node, address: '', stop: () => Promise.resolve() }, driver: local });
+    try {
+      const first = await spawnAgent();
+      const spec = { terminationGracePeriodSeconds: 1, containers: [container('a', 'exec sleep 3600'), container('b', 'exec sleep 3600')] };
+      await env.client.create(pod('survivor', node, spec));
+      await env.client.create(pod('orphan', node, spec));
+      const before = await waitPod(env.client, 'survivor', 'Running', running);
+      const orphan = await waitPod(env.client, 'orphan', 'Running', running);
+
+      first.kill('SIGKILL');
+      await killed(first);
+      await env.client.delete('Pod', 'default', 'orphan', { gracePeriodSeconds: 0 });
+      const second = await spawnAgent();
+
+      await eventually(async () => (await local.recover()).every((h) => h.pod.uid !== orphan.metadata!.uid), 'the orphaned containers to be removed', 20_000);
+      const after = await waitPod(env.client, 'survivor', 'Running', running);
+      const ids = (p: Pod__Output) => (p.status?.containerStatuses ?? []).map((c) => [c.name, c.containerID, c.restartCount]);
+      expect(ids(after)).toEqual(ids(before));
+      await env.client.delete('Pod', 'default', 'survivor', { gracePeriodSeconds: 1 });
+      await eventually(async () => !(await getPod(env.client, 'survivor')), 'the pod to be deleted', 20_000);
+      second.kill('SIGTERM');
+      await killed(second);
+    } finally {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
   });
 });
