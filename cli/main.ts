@@ -8,6 +8,10 @@ import { VERSION, startApiServer } from '../services/api/server.js';
 import type { Identity } from '../services/api/auth.js';
 import { apply, del, describe, get, type IO } from './commands.js';
 import { exec, logs, run, type PodStreams } from './pods.js';
+import { cordon, drain, uncordon } from './nodes.js';
+import { startNodeAgent } from '../services/node-agent/index.js';
+import { createDriver } from '../services/node-agent/drivers/index.js';
+import { startScheduler } from '../services/scheduler/index.js';
 import { up } from './up.js';
 
 const USAGE = `shoal: a Kubernetes-style container orchestrator
@@ -15,8 +19,14 @@ const USAGE = `shoal: a Kubernetes-style container orchestrator
 Cluster:
   shoal up [--data-dir DIR] [--listen ADDR] [--metrics ADDR] [--nats URL]
                                       run the embedded all-in-one cluster in the foreground
+  shoal up ... [--nodes N] [--runtime docker|process]
+                                      N node agents (default 1) running pods in Docker or as processes
   shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
-                                      run the API server alone
+            [--agent-token TOKEN]     run the API server alone
+  shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
+  shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
+            [--agent-token TOKEN] [--metrics ADDR]
+                                      run one node agent (against the client config's cluster)
 
 Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
   shoal apply -f FILE|DIR|- [-n NS]
@@ -27,6 +37,8 @@ Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
   shoal exec POD [-c CONTAINER] [-i] [-t] [-n NS] -- COMMAND [ARGS...]
   shoal run NAME --image IMAGE [--rm] [-i] [-t] [--restart=Always|OnFailure|Never] [--command]
             [--env K=V] [-l K=V] [-n NS] [-- ARGS...]
+  shoal cordon NODE | uncordon NODE
+  shoal drain NODE [--force] [--grace-period N] [--timeout SECONDS]
   shoal version
 
 Kinds: pods (po), replicasets (rs), deployments (deploy), services (svc), endpoints (ep),
@@ -63,12 +75,26 @@ async function runUp(args: string[]): Promise<number> {
     listen: { type: 'string', default: '127.0.0.1:6443' },
     metrics: { type: 'string', default: '127.0.0.1:9464' },
     nats: { type: 'string' },
+    nodes: { type: 'string', default: '1' },
+    runtime: { type: 'string', default: 'docker' },
   });
+  const nodes = values.nodes as string;
+  const runtime = values.runtime as string;
+  if (!/^\d+$/.test(nodes) || Number(nodes) > 100) {
+    stdio.err(`error: invalid --nodes "${nodes}": must be a whole number from 0 to 100`);
+    return 2;
+  }
+  if (runtime !== 'docker' && runtime !== 'process') {
+    stdio.err(`error: invalid --runtime "${runtime}": must be docker or process`);
+    return 2;
+  }
   const cluster = await up({
     dataDir: values['data-dir'] as string,
     listen: values.listen as string,
     metricsListen: values.metrics as string,
     natsUrl: values.nats as string | undefined,
+    nodes: Number(nodes),
+    runtime,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -86,6 +112,7 @@ async function runApi(args: string[]): Promise<number> {
     metrics: { type: 'string', default: '127.0.0.1:9464' },
     nats: { type: 'string' },
     'compact-after': { type: 'string' },
+    'agent-token': { type: 'string' },
   });
   const dataDir = values['data-dir'] as string | undefined;
   const tokenFile = values['token-file'] as string | undefined;
@@ -106,11 +133,68 @@ async function runApi(args: string[]): Promise<number> {
     natsUrl: values.nats as string | undefined,
     tokens,
     compactAfterMs: compact ? Number(compact) * 1000 : undefined,
+    agentToken: values['agent-token'] as string | undefined,
   });
   // A parent process (tests, supervisors) reads this line to learn the bound addresses.
   stdio.out(`listening ${api.address} metrics ${api.metricsAddress ?? '-'}`);
   await untilSignal();
   await api.stop();
+  return 0;
+}
+
+/** `shoal scheduler`: the scheduler alone, against the cluster of the client config. */
+async function runScheduler(args: string[]): Promise<number> {
+  const { values } = parse(args, { metrics: { type: 'string' } });
+  const config = await loadClientConfig();
+  if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the scheduler watches through it');
+  const scheduler = await startScheduler({ server: config.server, token: config.token, natsUrl: config.nats, metricsListen: values.metrics as string | undefined });
+  await scheduler.ready;
+  stdio.out('scheduler running');
+  await untilSignal();
+  await scheduler.stop();
+  return 0;
+}
+
+/** `shoal node-agent`: one node agent, against the cluster of the client config. */
+async function runNodeAgent(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    name: { type: 'string' },
+    runtime: { type: 'string', default: 'docker' },
+    'data-dir': { type: 'string' },
+    listen: { type: 'string', default: '127.0.0.1:0' },
+    'agent-token': { type: 'string' },
+    metrics: { type: 'string' },
+  });
+  const name = values.name as string | undefined;
+  const runtime = values.runtime as string;
+  if (!name) {
+    stdio.err('error: --name is required');
+    return 2;
+  }
+  if (runtime !== 'docker' && runtime !== 'process') {
+    stdio.err(`error: invalid --runtime "${runtime}": must be docker or process`);
+    return 2;
+  }
+  const config = await loadClientConfig();
+  if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the agent watches its pods through it');
+  const dataDir = (values['data-dir'] as string | undefined) ?? join(homedir(), '.shoal', 'nodes', name);
+  const driver = createDriver(runtime, { node: name, dataDir });
+  const agent = await startNodeAgent({
+    nodeName: name,
+    server: config.server,
+    token: config.token,
+    natsUrl: config.nats,
+    driver,
+    dataDir,
+    listen: values.listen as string,
+    agentToken: values['agent-token'] as string | undefined,
+    metricsListen: values.metrics as string | undefined,
+  });
+  await agent.ready;
+  stdio.out(`node agent ${name} running (${runtime}), agent on ${agent.address}`);
+  await untilSignal();
+  await agent.stop();
+  await driver.close();
   return 0;
 }
 
@@ -235,6 +319,46 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
             namespace: values.namespace as string | undefined,
             cascade: cascade as 'background' | 'foreground' | 'orphan',
             gracePeriod: grace === undefined || Number(grace) < 0 ? undefined : Number(grace),
+          },
+          stdio,
+        ),
+      );
+    }
+    case 'cordon':
+    case 'uncordon': {
+      const { positionals } = parse(args, {});
+      const [node] = positionals;
+      if (!node) {
+        stdio.err(`error: usage: shoal ${verb} NODE`);
+        return 2;
+      }
+      return withClient((c) => (verb === 'cordon' ? cordon : uncordon)(c, { node }, stdio));
+    }
+    case 'drain': {
+      const { values, positionals } = parse(args, {
+        force: { type: 'boolean' },
+        'ignore-daemonsets': { type: 'boolean' },
+        'delete-emptydir-data': { type: 'boolean' },
+        'grace-period': { type: 'string' },
+        timeout: { type: 'string' },
+      });
+      const [node] = positionals;
+      const grace = values['grace-period'] as string | undefined;
+      const timeout = values.timeout as string | undefined;
+      if (!node || (grace !== undefined && !/^-?\d+$/.test(grace)) || (timeout !== undefined && !/^\d+s?$/.test(timeout))) {
+        stdio.err('error: usage: shoal drain NODE [--force] [--grace-period N] [--timeout SECONDS]');
+        return 2;
+      }
+      return withClient((c) =>
+        drain(
+          c,
+          {
+            node,
+            force: values.force as boolean | undefined,
+            ignoreDaemonsets: values['ignore-daemonsets'] as boolean | undefined,
+            deleteEmptyDirData: values['delete-emptydir-data'] as boolean | undefined,
+            gracePeriod: grace === undefined ? undefined : Number(grace),
+            timeoutSeconds: timeout === undefined ? undefined : Number(timeout.replace(/s$/, '')),
           },
           stdio,
         ),
@@ -394,6 +518,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runUp(args);
       case 'api':
         return await runApi(args);
+      case 'scheduler':
+        return await runScheduler(args);
+      case 'node-agent':
+        return await runNodeAgent(args);
       default:
         return await runClientVerb(verb, args);
     }

@@ -9,12 +9,18 @@ import { freePort, startNatsServer, type NatsServerProcess } from '../lib/natsd.
 import { generateToken } from '../services/api/auth.js';
 import { startApiServer, type ApiServer } from '../services/api/server.js';
 import type { Identity } from '../services/api/auth.js';
+import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/index.js';
+import { createDriver, type DriverName } from '../services/node-agent/drivers/index.js';
+import { startScheduler, type SchedulerHandle } from '../services/scheduler/index.js';
 
 export interface UpOptions {
   dataDir: string;
   listen: string;
   metricsListen: string;
   natsUrl?: string;
+  /** How many node agents to run (named node-1, node-2, ...). */
+  nodes: number;
+  runtime: DriverName;
   log: (line: string) => void;
 }
 
@@ -27,24 +33,31 @@ export interface Cluster {
 /** Marks a client config that `shoal up` wrote, so it may overwrite it later. */
 const GENERATED_MARK = '# written by shoal up';
 
-/** The admin token, kept in the data directory so the client config survives restarts. */
-async function loadTokens(dataDir: string): Promise<{ tokens: Record<string, Identity>; admin: string }> {
+/** The admin token and the token the API server shows node agents, kept in the data
+ * directory so the client config and running containers' agents survive restarts. */
+async function loadTokens(dataDir: string): Promise<{ tokens: Record<string, Identity>; admin: string; agent: string }> {
   const file = join(dataDir, 'tokens.json');
+  const agentFile = join(dataDir, 'agent-token');
+  let agent = existsSync(agentFile) ? (await readFile(agentFile, 'utf8')).trim() : '';
+  if (!agent) {
+    agent = generateToken();
+    await writeFile(agentFile, agent, { mode: 0o600 });
+  }
   if (existsSync(file)) {
     const tokens = JSON.parse(await readFile(file, 'utf8')) as Record<string, Identity>;
     const admin = Object.entries(tokens).find(([, id]) => id.user === 'admin')?.[0];
-    if (admin) return { tokens, admin };
+    if (admin) return { tokens, admin, agent };
   }
   const admin = generateToken();
   const tokens = { [admin]: { user: 'admin', groups: ['system:masters'] } };
   await writeFile(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
-  return { tokens, admin };
+  return { tokens, admin, agent };
 }
 
 export async function up(opts: UpOptions): Promise<Cluster> {
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { tokens, admin } = await loadTokens(dataDir);
+  const { tokens, admin, agent } = await loadTokens(dataDir);
 
   let nats: NatsServerProcess | undefined;
   let natsUrl = opts.natsUrl;
@@ -56,14 +69,38 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     opts.log(`nats-server started at ${natsUrl} (JetStream in ${storeDir})`);
   }
 
-  let api: ApiServer;
-  try {
-    api = await startApiServer({ dataDir, listen: opts.listen, metricsListen: opts.metricsListen, natsUrl, tokens });
-  } catch (err) {
+  let api: ApiServer | undefined;
+  let scheduler: SchedulerHandle | undefined;
+  const agents: NodeAgentHandle[] = [];
+  const drivers: { close(): Promise<void> }[] = [];
+  const stopAll = async (): Promise<void> => {
+    // Agents leave their containers running, as a kubelet does: the next `shoal up` re-adopts them.
+    await Promise.all(agents.map((a) => a.stop()));
+    await Promise.all(drivers.map((d) => d.close()));
+    await scheduler?.stop();
+    await api?.stop();
     await nats?.stop();
+  };
+  try {
+    api = await startApiServer({ dataDir, listen: opts.listen, metricsListen: opts.metricsListen, natsUrl, tokens, agentToken: agent });
+    opts.log(`API server listening on ${api.address} (metrics on http://${api.metricsAddress ?? '-'}/metrics)`);
+    scheduler = await startScheduler({ server: api.address, token: admin, natsUrl });
+    await scheduler.ready;
+    opts.log('scheduler started');
+    for (let i = 1; i <= opts.nodes; i++) {
+      const nodeName = `node-${i}`;
+      const nodeDir = join(dataDir, 'nodes', nodeName);
+      const driver = createDriver(opts.runtime, { node: nodeName, dataDir: nodeDir, ipamDir: join(dataDir, 'ipam') });
+      drivers.push(driver);
+      const handle = await startNodeAgent({ nodeName, server: api.address, token: admin, natsUrl, driver, agentToken: agent, dataDir: nodeDir });
+      agents.push(handle);
+      await handle.ready;
+      opts.log(`node agent ${nodeName} started (${opts.runtime} runtime, agent on ${handle.address})`);
+    }
+  } catch (err) {
+    await stopAll();
     throw err;
   }
-  opts.log(`API server listening on ${api.address} (metrics on http://${api.metricsAddress ?? '-'}/metrics)`);
 
   const config = { server: api.address, token: admin, nats: natsUrl };
   const configPath = join(dataDir, 'admin.yaml');
@@ -82,12 +119,5 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     opts.log(`(${userConfig} is yours and was left alone: export SHOAL_CONFIG=${configPath})`);
   }
 
-  return {
-    api,
-    configPath,
-    async stop() {
-      await api.stop();
-      await nats?.stop();
-    },
-  };
+  return { api, configPath, stop: stopAll };
 }
