@@ -2,7 +2,7 @@
 // same scenarios with the process driver and (when dockerd answers and the driver exists)
 // the docker driver.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -488,6 +488,38 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect((await getPod(env.client, 'fails'))?.status?.containerStatuses?.[0]?.restartCount).toBe(0);
     for (const name of ['done', 'fails', 'retries']) await env.client.delete('Pod', 'default', name);
     for (const name of ['done', 'fails', 'retries']) await eventually(async () => !(await getPod(env.client, name)), `${name} to be deleted`, 10_000);
+  });
+
+  it('runs postStart and preStop hooks, and fails a pod that outlives its activeDeadlineSeconds', async () => {
+    const hostDir = join(env.dir, `hooks-${driverName}`);
+    await mkdir(hostDir, { recursive: true });
+    await env.client.create(
+      pod('hooks', NODE, {
+        terminationGracePeriodSeconds: 2,
+        volumes: [{ name: 'host', hostPath: { path: hostDir } }],
+        containers: [
+          container('main', 'exec sleep 3600', {
+            volumeMounts: [{ name: 'host', mountPath: '/host' }],
+            lifecycle: {
+              postStart: { exec: { command: ['sh', '-c', 'echo started > host/poststart'] } },
+              preStop: { exec: { command: ['sh', '-c', 'echo stopping > host/prestop'] } },
+            },
+          }),
+        ],
+      }),
+    );
+    await waitPod(env.client, 'hooks', 'Running', running);
+    expect(await readFile(join(hostDir, 'poststart'), 'utf8')).toBe('started\n');
+    await env.client.delete('Pod', 'default', 'hooks');
+    await eventually(async () => !(await getPod(env.client, 'hooks')), 'the pod to be deleted', 20_000);
+    expect(await readFile(join(hostDir, 'prestop'), 'utf8')).toBe('stopping\n');
+
+    await env.client.create(pod('deadline', NODE, { activeDeadlineSeconds: 1, terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+    const p = await waitPod(env.client, 'deadline', 'Failed', (x) => x.status?.phase === 'Failed', 20_000);
+    expect(p.status).toMatchObject({ reason: 'DeadlineExceeded' });
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated).toBeTruthy();
+    await env.client.delete('Pod', 'default', 'deadline');
+    await eventually(async () => !(await getPod(env.client, 'deadline')), 'the pod to be deleted', 20_000);
   });
 
   it('keeps persistentVolumeClaim data across deleting and recreating its pod', async () => {

@@ -38,6 +38,8 @@ const GONE_GRACE_SECONDS = 2;
 const RESYNC_MS = 60_000;
 /** Retry delay for a missing ConfigMap, Secret or volume (the kubelet retries on its sync). */
 const CONFIG_RETRY_MS = 2_000;
+/** A postStart hook holds the pod's worker; it gets at most this long. */
+const POST_START_TIMEOUT_MS = 30_000;
 
 export interface PodManagerConfig {
   nodeName: string;
@@ -82,7 +84,7 @@ class ContainerRecord {
   /** Why the next start happens, for the container_starts metric. */
   startReason = 'initial';
   /** Set by a failed liveness/startup probe, or a changed image: stop and restart. */
-  kill?: { reason: 'LivenessProbe' | 'StartupProbe' | 'SpecChanged'; message: string };
+  kill?: { reason: 'LivenessProbe' | 'StartupProbe' | 'SpecChanged' | 'PostStartHookError'; message: string };
   started = false;
   ready = false;
   prober?: ContainerProber;
@@ -124,6 +126,10 @@ class PodState {
   phase: PodPhase = 'Pending';
   /** When termination began (epoch ms). */
   terminatingSince?: number;
+  /** Set when the agent itself ends the pod (activeDeadlineSeconds): phase Failed. */
+  failure?: { reason: string; message: string };
+  /** The sandbox of an ended pod was released (its IP freed). */
+  sandboxReleased = false;
   /** Cancels the watches on this pod's containers. */
   readonly abort = new AbortController();
 
@@ -357,6 +363,7 @@ export class PodManager {
       if ([...st.records.values()].some((r) => r.running)) await this.stopAll(st, pod.spec?.terminationGracePeriodSeconds ?? 30);
       for (const r of st.records.values()) r.stopProbes();
       st.phase = pod.status!.phase as PodPhase;
+      await this.releaseSandbox(st);
       return;
     }
     return this.run(st);
@@ -388,6 +395,18 @@ export class PodManager {
     let initialized = (spec.initContainers ?? []).length === 0;
     let initFailed = false;
     try {
+      const deadline = spec.activeDeadlineSeconds;
+      if (deadline !== undefined && deadline > 0 && !st.failure) {
+        const left = Date.parse(st.startTime) + deadline * 1000 - Date.now();
+        if (left <= 0) {
+          st.failure = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+          await this.stopAll(st, spec.terminationGracePeriodSeconds ?? 30);
+          await this.refreshExited(st);
+        } else {
+          need(left);
+        }
+      }
+      if (st.failure) return;
       st.sandbox ??= await driver.ensureSandbox({
         pod: st.ref,
         hostname: spec.hostname || pod.metadata?.name || '',
@@ -434,6 +453,7 @@ export class PodManager {
     }
     if (st.phase === 'Succeeded' || st.phase === 'Failed') {
       for (const r of st.records.values()) r.stopProbes();
+      await this.releaseSandbox(st);
       return;
     }
     if (st.phase === 'Running') need(RESYNC_MS);
@@ -598,8 +618,39 @@ export class PodManager {
     rec.started = false;
     rec.ready = false;
     this.watch(st, rec, handle);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart && handle.status.state === 'running') {
+      const r = await runHandler(driver, postStart, this.target(st, c, handle.id), POST_START_TIMEOUT_MS, this.cfg.signal);
+      if (!r.ok && rec.current?.id === handle.id) {
+        rec.kill = { reason: 'PostStartHookError', message: `PostStartHookError: ${r.message ?? ''}` };
+        this.cfg.enqueue(st.key);
+        return {};
+      }
+    }
     if (handle.status.state === 'running') this.startProber(st, rec, c, handle);
     return {};
+  }
+
+  /** Waits (briefly) for stopped instances to report their exit, so the status shows it. */
+  private async refreshExited(st: PodState): Promise<void> {
+    await Promise.all(
+      [...st.records.values()].map(async (r) => {
+        const h = r.current;
+        if (!h || h.status.state === 'exited') return;
+        const status = await this.cfg.driver.waitContainer(h.id, AbortSignal.timeout(5_000)).catch(() => undefined);
+        if (status && r.current?.id === h.id) {
+          r.current = { ...h, status };
+          r.exitSeen = h.id;
+        }
+      }),
+    );
+  }
+
+  /** An ended pod keeps its exited containers (for logs) but not its sandbox and IP. */
+  private async releaseSandbox(st: PodState): Promise<void> {
+    if (st.sandboxReleased || !st.sandbox) return;
+    st.sandboxReleased = true;
+    await this.cfg.driver.removeSandbox(st.ref).catch((err: unknown) => this.cfg.logger.warn(`pod ${st.key}: release sandbox: ${errMessage(err)}`));
   }
 
   /** Follows an instance until it exits, then enqueues the pod. One watch per instance. */
@@ -788,7 +839,7 @@ export class PodManager {
       (list ?? []).map((c) => this.view(st.record(c.name ?? '', init, this.cfg.backoff), c));
     const initViews = views(spec.initContainers, true);
     const appViews = views(spec.containers, false).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const phase = podPhase(policy, initialized, initFailed, appViews);
+    const phase = st.failure ? 'Failed' : podPhase(policy, initialized, initFailed, appViews);
     st.phase = phase;
     if (phase === 'Running' && !st.startRecorded && appViews.every((v) => v.current?.status.state === 'running')) {
       st.startRecorded = true;
@@ -805,6 +856,7 @@ export class PodManager {
           initContainers: initViews,
           containers: appViews,
           initialized,
+          failure: st.failure,
         },
         phase,
       );

@@ -51,6 +51,8 @@ export interface StatusInput {
   containers: ContainerView[];
   /** Every init container has completed. */
   initialized: boolean;
+  /** Why the agent ended the pod itself (DeadlineExceeded): status.reason and message. */
+  failure?: { reason: string; message: string };
   now?: number;
 }
 
@@ -201,6 +203,10 @@ export function buildPodStatus(input: StatusInput, phase: PodPhase): PodStatus__
     status.podIPs = [{ ip: input.podIP }];
   }
   if (input.startTime) status.startTime = input.startTime;
+  if (input.failure) {
+    status.reason = input.failure.reason;
+    status.message = input.failure.message;
+  }
   if (input.initContainers.length) status.initContainerStatuses = input.initContainers.map((c) => containerStatus(driverName, c));
   if (old.nominatedNodeName) status.nominatedNodeName = old.nominatedNodeName;
   return status;
