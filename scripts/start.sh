@@ -3,10 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+dockerd_pid=$(bash scripts/dockerd.sh start)
+bash scripts/images.sh
 DATA_DIR="${SHOAL_DATA_DIR:-$HOME/.shoal/data}"
 node bin/shoal.js up --data-dir "$DATA_DIR" "$@" &
 up=$!
-trap 'kill -TERM $up 2>/dev/null; wait $up' INT TERM
+stop() {
+  kill -TERM "$up" 2>/dev/null || true
+  wait "$up" || true
+  bash scripts/dockerd.sh stop "$dockerd_pid"
+}
+trap stop INT TERM
 export SHOAL_CONFIG="$DATA_DIR/admin.yaml"
 for _ in $(seq 1 100); do
   [ -f "$SHOAL_CONFIG" ] && node bin/shoal.js version >/dev/null 2>&1 && break
@@ -14,4 +21,5 @@ for _ in $(seq 1 100); do
 done
 node bin/shoal.js apply -f examples/
 node bin/shoal.js get all
-wait $up
+wait "$up" || true
+bash scripts/dockerd.sh stop "$dockerd_pid"
