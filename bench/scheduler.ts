@@ -4,7 +4,7 @@
 // Each case gets a fresh nats-server and `shoal api` child process, creates the nodes (with
 // Ready status and allocatable) and the pending pods first, then starts the scheduler in
 // its own process, as `shoal scheduler` runs, and times from the scheduler's "ready" (its
-// caches filled) until a watch has seen every pod bound. A bind is what the scheduler
+// caches filled) until an informer has seen every pod bound. A bind is what the scheduler
 // writes for each pod: spec.nodeName, the PodScheduled condition and a Scheduled event.
 //
 // Run: npm run build && npx tsx bench/scheduler.ts [pods=10000] [nodes=1000,5000] [parallelism=16]
@@ -13,7 +13,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from 'nats';
 import { ShoalClient } from '../lib/client.js';
+import { Informer } from '../lib/informer.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { KubeObject } from '../lib/kinds.js';
 import { freePort, startNatsServer } from '../lib/natsd.js';
@@ -165,6 +167,7 @@ async function runCase(nodes: number, pods: number, parallelism: number): Promis
   const api = await startShoalApi(dir, nats.url);
   const client = new ShoalClient({ server: api.address, token: TOKEN });
   let scheduler: ChildProcess | undefined;
+  let nc: NatsConnection | undefined;
   try {
     let t = performance.now();
     await pool(nodes, CREATORS, (i) => createNode(client, i));
@@ -173,25 +176,25 @@ async function runCase(nodes: number, pods: number, parallelism: number): Promis
     await pool(pods, CREATORS, (i) => client.create(pendingPod(i)));
     const podCreateS = (performance.now() - t) / 1000;
 
-    // Count binds from here on with a watch (in this process, not the scheduler's).
-    const { resourceVersion } = await client.list('Pod', { limit: 1 });
+    // Count binds with an informer of our own (over NATS, as the scheduler watches), in
+    // this process, not the scheduler's.
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1 });
+    const informer = new Informer({ kind: 'Pod', nc, lister: (kind) => client.list(kind), logger: { info: () => {}, warn: console.error, error: console.error } });
     const bound = new Map<string, string>();
-    const abort = new AbortController();
     let allBound: () => void = () => {};
     const done = new Promise<void>((resolve) => (allBound = resolve));
     let lastBindAt = 0;
-    const watching = (async () => {
-      for await (const ev of client.watch('Pod', { resourceVersion, signal: abort.signal })) {
-        if (ev.type === 'BOOKMARK' || ev.type === 'DELETED') continue;
-        const p = ev.object as Pod__Output;
-        const n = p.spec?.nodeName;
-        if (n && !bound.has(p.metadata?.name ?? '')) {
-          bound.set(p.metadata?.name ?? '', n);
-          lastBindAt = performance.now();
-          if (bound.size >= pods) allBound();
-        }
+    informer.onUpdate((_old, obj) => {
+      const p = obj as Pod__Output;
+      const n = p.spec?.nodeName;
+      if (n && !bound.has(p.metadata?.name ?? '')) {
+        bound.set(p.metadata?.name ?? '', n);
+        lastBindAt = performance.now();
+        if (bound.size >= pods) allBound();
       }
-    })();
+    });
+    informer.start();
+    await informer.synced;
 
     t = performance.now();
     const s = startSchedulerChild(api.address, nats.url, parallelism);
@@ -201,8 +204,7 @@ async function runCase(nodes: number, pods: number, parallelism: number): Promis
     const readyS = (readyAt - t) / 1000;
     await done;
     const scheduleS = (lastBindAt - readyAt) / 1000;
-    abort.abort();
-    await watching.catch(() => {});
+    await informer.stop();
 
     const perNode = new Map<string, number>();
     for (const n of bound.values()) perNode.set(n, (perNode.get(n) ?? 0) + 1);
@@ -212,6 +214,7 @@ async function runCase(nodes: number, pods: number, parallelism: number): Promis
     return { nodes, pods, nodeSetupS, podCreateS, readyS, scheduleS, podsPerS: pods / scheduleS, spread, algorithmPodsPerS };
   } finally {
     if (scheduler) await stopChild(scheduler);
+    await nc?.close();
     client.close();
     await api.stop();
     await nats.stop();

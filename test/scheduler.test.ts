@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drain, cordon, uncordon } from '../cli/nodes.js';
 import type { IO } from '../cli/commands.js';
 import type { ShoalClient } from '../lib/client.js';
+import { NotFoundError } from '../lib/errors.js';
 import type { Event__Output } from '../lib/gen/shoal/v1/Event.js';
 import type { Node__Output } from '../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
@@ -95,17 +96,20 @@ async function runScheduler(): Promise<SchedulerHandle> {
   return scheduler;
 }
 
-beforeEach(async () => {
-  cluster = await startTestCluster();
-});
-
-afterEach(async () => {
-  await scheduler?.stop();
-  scheduler = undefined;
-  await cluster.stop();
-});
+function withCluster(): void {
+  beforeEach(async () => {
+    cluster = await startTestCluster();
+  });
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = undefined;
+    await cluster.stop();
+  });
+}
 
 describe('scheduler', () => {
+  withCluster();
+
   it('binds a pod, sets PodScheduled=True and records a Scheduled event', async () => {
     const { client } = cluster;
     await createNode(client, 'n1');
@@ -214,6 +218,8 @@ describe('scheduler', () => {
 });
 
 describe('cordon, uncordon and drain', () => {
+  withCluster();
+
   it('cordons and uncordons a node; the scheduler avoids a cordoned node', async () => {
     const { client } = cluster;
     await createNode(client, 'n1');
@@ -282,5 +288,77 @@ describe('cordon, uncordon and drain', () => {
     expect(io.stdout).toEqual(['node/n1 cordoned', 'evicting pod default/slow']);
     expect(io.stderr[0]).toContain('error when waiting for pod "slow" in namespace "default" to terminate: global timeout reached: 1s');
     expect((await getPod(client, 'slow')).metadata?.deletionTimestamp).toBeTruthy();
+  });
+});
+
+// ---- drain's filters, against a fake client ----
+
+function fakeNodesClient(pods: KubeObject[]) {
+  const deleted: string[] = [];
+  const nodeObj: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', resourceVersion: '1' }, spec: {} };
+  const client = {
+    get: (kind: string, _ns: string, name: string) => {
+      if (kind === 'Node') return Promise.resolve(structuredClone(nodeObj));
+      const p = pods.find((x) => x.metadata?.name === name && !deleted.includes(name));
+      return p ? Promise.resolve(p) : Promise.reject(new NotFoundError(`pods "${name}" not found`));
+    },
+    list: () => Promise.resolve({ items: pods, resourceVersion: '1' }),
+    update: (obj: KubeObject) => {
+      Object.assign(nodeObj, structuredClone(obj));
+      return Promise.resolve(obj);
+    },
+    delete: (_kind: string, _ns: string, name: string) => {
+      deleted.push(name);
+      return Promise.resolve({ object: pods.find((x) => x.metadata?.name === name)!, deleted: true });
+    },
+  };
+  return { client, deleted };
+}
+
+function onNode(name: string, extra: { owner?: string; kind?: string; emptyDir?: boolean; phase?: string; mirror?: boolean } = {}): KubeObject {
+  const p = pod(name, extra.owner ? { owner: extra.owner } : {});
+  p.metadata = { ...p.metadata, uid: `uid-${name}` };
+  if (extra.kind) p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: extra.kind, name: 'x', uid: 'u', controller: true }];
+  if (extra.mirror) p.metadata.annotations = { 'kubernetes.io/config.mirror': 'hash' };
+  const spec = p.spec as Record<string, unknown>;
+  spec.nodeName = 'n1';
+  if (extra.emptyDir) spec.volumes = [{ name: 'scratch', emptyDir: {} }];
+  if (extra.phase) p.status = { phase: extra.phase };
+  return p;
+}
+
+describe('drain filters', () => {
+  it('refuses DaemonSet pods without --ignore-daemonsets and skips them with it', async () => {
+    const pods = [onNode('ds-pod', { kind: 'DaemonSet' }), onNode('web', { owner: 'rs' })];
+    const a = fakeNodesClient(pods);
+    const io1 = captureIO();
+    expect(await drain(a.client, { node: 'n1' }, io1)).toBe(1);
+    expect(io1.stderr[0]).toContain('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/ds-pod');
+    expect(a.deleted).toEqual([]);
+    const b = fakeNodesClient(pods);
+    const io2 = captureIO();
+    expect(await drain(b.client, { node: 'n1', ignoreDaemonsets: true, pollIntervalMs: 1 }, io2)).toBe(0);
+    expect(b.deleted).toEqual(['web']);
+    expect(io2.stderr).toEqual(['Warning: ignoring DaemonSet-managed Pods: default/ds-pod']);
+  });
+
+  it('refuses pods with emptyDir data unless told, deletes finished bare pods, leaves mirror pods', async () => {
+    const pods = [onNode('scratchy', { owner: 'rs', emptyDir: true }), onNode('done', { phase: 'Succeeded' }), onNode('static', { mirror: true })];
+    const a = fakeNodesClient(pods);
+    const io1 = captureIO();
+    expect(await drain(a.client, { node: 'n1' }, io1)).toBe(1);
+    expect(io1.stderr[0]).toContain('cannot delete Pods with local storage (use --delete-emptydir-data to override): default/scratchy');
+    const b = fakeNodesClient(pods);
+    const io2 = captureIO();
+    expect(await drain(b.client, { node: 'n1', deleteEmptyDirData: true, pollIntervalMs: 1 }, io2)).toBe(0);
+    expect(b.deleted.sort()).toEqual(['done', 'scratchy']);
+    expect(io2.stdout).toEqual([
+      'node/n1 cordoned',
+      'evicting pod default/scratchy',
+      'evicting pod default/done',
+      'pod/scratchy evicted',
+      'pod/done evicted',
+      'node/n1 drained',
+    ]);
   });
 });
