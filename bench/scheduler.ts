@@ -7,7 +7,7 @@
 // caches filled) until an informer has seen every pod bound. A bind is what the scheduler
 // writes for each pod: spec.nodeName, the PodScheduled condition and a Scheduled event.
 //
-// Run: npm run build && npx tsx bench/scheduler.ts [pods=10000] [nodes=1000,5000] [parallelism=16]
+// Run: npm run build && npx tsx bench/scheduler.ts [pods=10000] [nodes=1000,5000] [parallelism=64]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { Informer } from '../lib/informer.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { KubeObject } from '../lib/kinds.js';
 import { freePort, startNatsServer } from '../lib/natsd.js';
-import { Framework, SchedulerCache, defaultPlugins, podInfo } from '../services/scheduler/index.js';
+import { DEFAULT_PARALLELISM, Framework, SchedulerCache, defaultPlugins, podInfo } from '../services/scheduler/index.js';
 import { TOKEN, startShoalApi, table } from './common.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -223,11 +223,11 @@ async function runCase(nodes: number, pods: number, parallelism: number): Promis
 }
 
 if (process.argv[2] === '--scheduler') {
-  await schedulerChild(process.argv[3]!, process.argv[4]!, Number(process.argv[5] ?? 16));
+  await schedulerChild(process.argv[3]!, process.argv[4]!, Number(process.argv[5] ?? DEFAULT_PARALLELISM));
 } else {
   const pods = Number(process.argv[2] ?? 10_000);
   const nodeCounts = (process.argv[3] ?? '1000,5000').split(',').map(Number);
-  const parallelism = Number(process.argv[4] ?? 16);
+  const parallelism = Number(process.argv[4] ?? DEFAULT_PARALLELISM);
   const results: Case[] = [];
   for (const nodes of nodeCounts) {
     console.error(`${nodes} nodes, ${pods} pods...`);

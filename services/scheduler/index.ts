@@ -18,7 +18,7 @@ export { defaultPlugins } from './registry.js';
 export { fitErrorMessage, Framework, podInfo } from './framework.js';
 export type { FilterPlugin, PluginSet, PodInfo, PreFilterPlugin, ScorePlugin, Snapshot, Status } from './framework.js';
 export { SchedulerCache } from './cache.js';
-export type { SchedulerLogger } from './scheduler.js';
+export { DEFAULT_PARALLELISM, type SchedulerLogger } from './scheduler.js';
 
 export interface SchedulerConfig {
   /** "host:port" of the API server. */
@@ -30,7 +30,7 @@ export interface SchedulerConfig {
   schedulerName?: string;
   /** Prometheus /metrics listen address ("host:port", port 0 picks one); absent: none. */
   metricsListen?: string;
-  /** Binding cycles (API writes) in flight at once while scheduling continues (default 16). */
+  /** Binding cycles (API writes) in flight at once while scheduling continues (default 64). */
   parallelism?: number;
   /** See FrameworkOptions.percentageOfNodesToScore (default 0: adaptive, as kube-scheduler). */
   percentageOfNodesToScore?: number;
