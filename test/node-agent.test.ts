@@ -310,7 +310,8 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
       const cs = last.status?.containerStatuses?.[0];
       if (!cs) continue;
       while ((cs.restartCount ?? 0) > restarts.length) restarts.push(Date.now());
-      if (cs.state?.waiting?.reason === 'CrashLoopBackOff') sawBackoff = true;
+      // While it backs off, the pod is Running (restartPolicy Always) but not Ready.
+      if (cs.state?.waiting?.reason === 'CrashLoopBackOff' && last.status?.phase === 'Running' && condition(last, 'Ready') === 'False') sawBackoff = true;
       if (restarts.length >= 4) break;
     }
     expect(restarts.length, JSON.stringify(last?.status)).toBeGreaterThanOrEqual(4);
@@ -322,9 +323,18 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(gaps[0]!).toBeGreaterThanOrEqual(300);
     expect(gaps[1]!).toBeGreaterThan(gaps[0]! * 1.4);
     expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.4);
-    // A crash-looping pod with restartPolicy Always is Running, not Ready.
-    expect(last!.status?.phase).toBe('Running');
-    expect(condition(last!, 'Ready')).toBe('False');
+    // As the kubelet: Started and BackOff events, aggregated with a count.
+    await eventually(
+      async () => {
+        const events = (await env.client.list('Event', { namespace: 'default' })).items.filter(
+          (e) => (e.involvedObject as { uid?: string } | undefined)?.uid === created.metadata!.uid,
+        );
+        const by = (reason: string) => events.find((e) => e.reason === reason) as { count?: number; type?: string; source?: { host?: string } } | undefined;
+        return (by('BackOff')?.count ?? 0) >= 2 && by('BackOff')?.type === 'Warning' && (by('Started')?.count ?? 0) >= 3 && by('Started')?.source?.host === NODE;
+      },
+      'Started and BackOff events',
+      5_000,
+    );
     await env.client.delete('Pod', 'default', 'crash', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'crash')), 'the pod to be deleted', 20_000);
   });

@@ -17,6 +17,7 @@ import { parseQuantity } from '../../lib/quantity.js';
 import { ItemExponentialRateLimiter, MaxOfRateLimiter, BucketRateLimiter, WorkQueue, runWorkers } from '../../lib/workqueue.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { ContainerDriver } from './driver.js';
+import { PodEventRecorder } from './events.js';
 import { startAgentServer, type AgentServer } from './grpc.js';
 import { newAgentMetrics } from './metrics.js';
 import { NodeRegistration } from './node.js';
@@ -150,6 +151,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       getPod: (key) => informer.getByKey(key) as Pod__Output | undefined,
       enqueue: (key) => podQueue.add(key),
       signal,
+      events: new PodEventRecorder(client, nodeName, logger),
     });
     podsRunning = () => pods.runningCount();
 

@@ -19,6 +19,7 @@ import type { ReconcileResult } from '../../lib/workqueue.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
 import { ImagePullError, type ContainerDriver, type ContainerHandle, type ContainerSpec, type PodRef, type PullPolicy, type Sandbox } from './driver.js';
 import { ContainerConfigError, containerEnv, expandVars } from './env.js';
+import type { PodEventRecorder } from './events.js';
 import type { AgentMetrics } from './metrics.js';
 import { ContainerProber, runHandler, type HandlerTarget } from './probes.js';
 import { buildPodStatus, containerID, podPhase, statusChanged, terminatedState, timestamp, type ContainerView, type PodPhase } from './status.js';
@@ -61,6 +62,8 @@ export interface PodManagerConfig {
   enqueue(key: string): void;
   /** Aborts when the agent stops: nothing new is started. */
   signal: AbortSignal;
+  /** Records Events about the pods (absent: none). */
+  events?: PodEventRecorder;
 }
 
 /** What the agent knows of one container name of a pod, across its instances. */
@@ -420,7 +423,7 @@ export class PodManager {
           const inits = new Set(spec.initContainers ?? []);
           for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
             const rec = st.record(c.name ?? '', inits.has(c), this.cfg.backoff);
-            if (!rec.current) rec.waiting = { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${err.message}` };
+            if (!rec.current) this.setWaiting(st, rec, 'ContainerCreating', `MountVolume.SetUp failed: ${err.message}`);
           }
           need(CONFIG_RETRY_MS);
         }
@@ -490,15 +493,43 @@ export class PodManager {
       const left = rec.crash.remaining();
       if (left > 0) {
         const delay = rec.crash.until - (Date.parse(cur.status.finishedAt) || rec.crash.until - left);
-        rec.waiting = {
-          reason: 'CrashLoopBackOff',
-          message: `back-off ${formatDuration(Math.max(delay, left))} restarting failed container=${rec.name} pod=${st.pod.metadata?.name ?? ''}_${st.pod.metadata?.namespace ?? ''}(${st.uid})`,
-        };
+        this.setWaiting(
+          st,
+          rec,
+          'CrashLoopBackOff',
+          `back-off ${formatDuration(Math.max(delay, left))} restarting failed container=${rec.name} pod=${st.pod.metadata?.name ?? ''}_${st.pod.metadata?.namespace ?? ''}(${st.uid})`,
+        );
         return { requeueAfter: left };
       }
     }
     if (this.cfg.signal.aborted) return {};
     return this.start(st, rec, c);
+  }
+
+  /** Sets why a container waits; a new reason is also an Event (BackOff, Failed, ...). */
+  private setWaiting(st: PodState, rec: ContainerRecord, reason: string, message?: string): void {
+    const changed = rec.waiting?.reason !== reason;
+    rec.waiting = message ? { reason, message } : { reason };
+    const events = this.cfg.events;
+    if (!events || !changed) return;
+    const pod = st.pod;
+    switch (reason) {
+      case 'CrashLoopBackOff':
+        events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${rec.name} in pod ${pod.metadata?.name ?? ''}`, rec.name);
+        break;
+      case 'ImagePullBackOff':
+        events.record(pod, 'Normal', 'BackOff', message ?? 'Back-off pulling image', rec.name);
+        break;
+      case 'ErrImagePull':
+      case 'ErrImageNeverPull':
+      case 'CreateContainerConfigError':
+      case 'RunContainerError':
+        events.record(pod, 'Warning', 'Failed', `Error: ${reason}: ${message ?? ''}`, rec.name);
+        break;
+      case 'ContainerCreating':
+        if (message) events.record(pod, 'Warning', 'FailedMount', message);
+        break;
+    }
   }
 
   /** Accounts for an instance's exit once: probes stop, the back-off grows. */
@@ -533,7 +564,7 @@ export class PodManager {
     const pullLeft = rec.pull.remaining();
     if (pullLeft > 0) {
       const reason = rec.pullError?.reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : 'ImagePullBackOff';
-      rec.waiting = { reason, message: reason === 'ImagePullBackOff' ? `Back-off pulling image "${image}"` : rec.pullError?.message };
+      this.setWaiting(st, rec, reason, reason === 'ImagePullBackOff' ? `Back-off pulling image "${image}"` : rec.pullError?.message);
       return { requeueAfter: pullLeft };
     }
     try {
@@ -544,7 +575,7 @@ export class PodManager {
       if (!(err instanceof ImagePullError)) throw err;
       const delay = rec.pull.failed(Date.now());
       rec.pullError = { reason: err.reason, message: err.message };
-      rec.waiting = { reason: err.reason, message: err.message };
+      this.setWaiting(st, rec, err.reason, err.message);
       // ErrImagePull shows until a pass halfway through the back-off shows ImagePullBackOff.
       return { requeueAfter: Math.min(Math.ceil(delay / 2), 1000) };
     }
@@ -585,7 +616,7 @@ export class PodManager {
       if (c.workingDir) spec.workingDir = c.workingDir;
     } catch (err) {
       if (!(err instanceof ContainerConfigError) && !(err instanceof VolumeError)) throw err;
-      rec.waiting = { reason: 'CreateContainerConfigError', message: err.message };
+      this.setWaiting(st, rec, 'CreateContainerConfigError', err.message);
       return { requeueAfter: CONFIG_RETRY_MS };
     }
     // Start.
@@ -595,7 +626,7 @@ export class PodManager {
     } catch (err) {
       if (this.cfg.signal.aborted) return {};
       const delay = rec.crash.failed(Date.now());
-      rec.waiting = { reason: 'RunContainerError', message: errMessage(err) };
+      this.setWaiting(st, rec, 'RunContainerError', errMessage(err));
       this.cfg.logger.warn(`pod ${st.key}: container ${name}: ${errMessage(err)}; retrying in ${formatDuration(delay)}`);
       return { requeueAfter: delay };
     }
@@ -610,6 +641,7 @@ export class PodManager {
       rec.lastTerminated = terminatedState(driver.name, old);
     }
     this.cfg.metrics.containerStarts.inc({ reason: handle.attempt === 0 ? 'initial' : rec.startReason });
+    this.cfg.events?.record(pod, 'Normal', 'Started', `Started container ${name}`, name);
     rec.current = handle;
     rec.restartCount = handle.attempt;
     rec.waiting = undefined;
@@ -713,8 +745,9 @@ export class PodManager {
           if (!c.readinessProbe) rec.ready = true;
           this.cfg.enqueue(st.key);
         },
-        onReady: (ready) => {
+        onReady: (ready, message) => {
           if (!mine()) return;
+          if (!ready) this.cfg.events?.record(st.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${message ?? ''}`, rec.name);
           rec.ready = ready;
           this.cfg.enqueue(st.key);
         },
@@ -724,6 +757,7 @@ export class PodManager {
             reason: kind === 'liveness' ? 'LivenessProbe' : 'StartupProbe',
             message: `failed ${kind} probe, will be restarted (${message})`,
           };
+          this.cfg.events?.record(st.pod, 'Warning', 'Unhealthy', message, rec.name);
           this.cfg.enqueue(st.key);
         },
       },
@@ -737,6 +771,7 @@ export class PodManager {
   /** Stops a running instance for a restart (liveness, startup, changed image). */
   private async killContainer(st: PodState, rec: ContainerRecord, c: Container__Output, cur: ContainerHandle): Promise<void> {
     rec.stopProbes();
+    if (rec.kill) this.cfg.events?.record(st.pod, 'Normal', 'Killing', `Container ${rec.name} ${rec.kill.message}`, rec.name);
     const probe = rec.kill?.reason === 'LivenessProbe' ? c.livenessProbe : rec.kill?.reason === 'StartupProbe' ? c.startupProbe : undefined;
     const grace = probe?.terminationGracePeriodSeconds ?? st.pod.spec?.terminationGracePeriodSeconds ?? 30;
     await this.stopInstance(st, c, cur, Date.now() + grace * 1000);
@@ -777,6 +812,7 @@ export class PodManager {
       [...st.records.values()].map(async (r) => {
         const h = r.current;
         if (!h || h.status.state === 'exited') return;
+        this.cfg.events?.record(st.pod, 'Normal', 'Killing', `Stopping container ${r.name}`, r.name);
         await this.stopInstance(st, specs.get(r.name), h, deadline);
       }),
     );

@@ -151,8 +151,8 @@ export interface ProberCallbacks {
   /** The startup probe passed (called at once when there is none): liveness and readiness
    * probes begin. */
   onStarted(): void;
-  /** The readiness result changed. */
-  onReady(ready: boolean): void;
+  /** The readiness result changed (`message`: why the last probe failed). */
+  onReady(ready: boolean, message?: string): void;
   /** Liveness or startup failed failureThreshold times in a row: kill the container. */
   onFailed(kind: 'liveness' | 'startup', message: string): void;
 }
@@ -302,7 +302,7 @@ export class ContainerProber {
         const next = r.ok ? (successes >= success ? true : this.ready) : failures >= failure ? false : this.ready;
         if (next !== this.ready) {
           this.ready = next;
-          this.callbacks.onReady(next);
+          this.callbacks.onReady(next, r.message);
         }
         return true;
       }).start(this.initialDelay(readiness));
