@@ -411,6 +411,19 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(gone.ignore!).toBeLessThan(6_000);
   });
 
+  it('cuts a graceful deletion short when the pod is deleted again with a shorter grace period', async () => {
+    await env.client.create(pod('slow', NODE, { terminationGracePeriodSeconds: 30, containers: [container('main', "trap '' TERM; echo started; while true; do sleep 0.1; done")] }));
+    await waitPod(env.client, 'slow', 'Running', running);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'slow' })).includes('started'), 'the trap to be set', 5_000);
+    await env.client.delete('Pod', 'default', 'slow');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await getPod(env.client, 'slow')).toBeDefined();
+    const t0 = Date.now();
+    await env.client.delete('Pod', 'default', 'slow', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'slow')), 'the pod to be deleted', 10_000);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
   it('mounts configMap and secret files and builds the environment', async () => {
     await env.client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { greeting: 'hello', 'app.conf': 'x=1\n' } });
     await env.client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec', namespace: 'default' }, data: { password: Buffer.from('s3cret').toString('base64') } });

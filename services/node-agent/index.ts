@@ -205,10 +205,19 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       await heartbeatWorkers;
     });
 
+    const keyOf = (p: Pod__Output): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
     informer.addEventHandler({
-      onAdd: (p) => podQueue.add(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
-      onUpdate: (_o, p) => podQueue.add(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
-      onDelete: (p) => podQueue.add(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`),
+      onAdd: (p) => podQueue.add(keyOf(p as Pod__Output)),
+      onUpdate: (_o, p) => {
+        const key = keyOf(p as Pod__Output);
+        pods.observe(key, p as Pod__Output);
+        podQueue.add(key);
+      },
+      onDelete: (p) => {
+        const key = keyOf(p as Pod__Output);
+        pods.observe(key, undefined);
+        podQueue.add(key);
+      },
     });
     informer.start(signal);
     cleanups.push(() => informer.stop());

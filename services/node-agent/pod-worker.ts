@@ -129,6 +129,8 @@ class PodState {
   phase: PodPhase = 'Pending';
   /** When termination began (epoch ms). */
   terminatingSince?: number;
+  /** When its containers must be stopped by (epoch ms); a shorter grace period moves it. */
+  stopDeadline?: number;
   /** Set when the agent itself ends the pod (activeDeadlineSeconds): phase Failed. */
   failure?: { reason: string; message: string };
   /** The sandbox of an ended pod was released (its IP freed). */
@@ -324,6 +326,29 @@ export class PodManager {
     for (const st of this.states.values()) {
       for (const r of st.records.values()) r.stopProbes();
       st.abort.abort();
+    }
+  }
+
+  /**
+   * Called by the informer's handlers for every change of a pod key, before it is queued:
+   * while a sync waits out a pod's grace period, a deletion with a shorter one (or a forced
+   * removal) must cut it short at once, as with the kubelet.
+   */
+  observe(key: string, pod: Pod__Output | undefined): void {
+    const now = Date.now();
+    for (const st of this.statesFor(key)) {
+      if (st.stopDeadline === undefined) continue;
+      const same = pod?.metadata?.uid === st.uid;
+      const grace = same ? pod?.metadata?.deletionGracePeriodSeconds : GONE_GRACE_SECONDS;
+      if (grace === undefined) continue;
+      const deadline = now + grace * 1000;
+      if (deadline >= st.stopDeadline - 500) continue;
+      st.stopDeadline = deadline;
+      for (const r of st.records.values()) {
+        const h = r.current;
+        if (!h || h.status.state === 'exited') continue;
+        void this.cfg.driver.stopContainer(h.id, grace).catch((err: unknown) => this.cfg.logger.warn(`pod ${st.key}: stop ${h.id}: ${errMessage(err)}`));
+      }
     }
   }
 
@@ -804,7 +829,8 @@ export class PodManager {
    * termination began), in parallel. */
   private async stopAll(st: PodState, graceSeconds: number): Promise<void> {
     st.terminatingSince ??= Date.now();
-    const deadline = st.terminatingSince + graceSeconds * 1000;
+    const deadline = Math.min(st.stopDeadline ?? Infinity, st.terminatingSince + graceSeconds * 1000);
+    st.stopDeadline = deadline;
     const specs = new Map<string, Container__Output>();
     for (const c of [...(st.pod.spec?.initContainers ?? []), ...(st.pod.spec?.containers ?? [])]) specs.set(c.name ?? '', c);
     for (const r of st.records.values()) r.stopProbes();
