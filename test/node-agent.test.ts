@@ -194,7 +194,7 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     env.dir = t.dir;
     env.cleanup = t.cleanup;
     env.raw = new grpcPackage.shoal.v1.Resources(env.cluster.api.address, grpc.credentials.createInsecure());
-    await startAgent(env, NODE);
+    await startAgent(env, NODE, { volumeRefreshMs: 500 });
   });
 
   afterAll(async () => {
@@ -462,6 +462,10 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(await readFile(join(out, 'env'), 'utf8')).toBe(`config|${p.status!.podIP!}|${NODE}|hello|s3cret|hello-world|hello\n`);
     expect(await readFile(join(out, 'cm'), 'utf8')).toBe('hello');
     expect(await readFile(join(out, 'secret'), 'utf8')).toBe('s3cret');
+    // A changed ConfigMap reaches the running pod's files.
+    const cm = await env.client.get('ConfigMap', 'default', 'cfg');
+    await env.client.update({ ...cm, data: { greeting: 'bonjour', 'app.conf': 'x=1\n' } });
+    await eventually(async () => (await relayExec(env.raw, 'config', ['cat', 'config/nested/greet.txt'])).stdout === 'bonjour', 'the configMap file to be refreshed', 10_000);
     await env.client.delete('Pod', 'default', 'config', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'config')), 'the pod to be deleted', 20_000);
   });

@@ -64,6 +64,8 @@ export interface NodeAgentConfig {
   taints?: Taint__Output[];
   /** Pods synced at once (default 16). */
   workers?: number;
+  /** configMap and secret volumes are rewritten from the API this often (default 60 s). */
+  volumeRefreshMs?: number;
   logger?: Logger;
 }
 
@@ -152,6 +154,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       enqueue: (key) => podQueue.add(key),
       signal,
       events: new PodEventRecorder(client, nodeName, logger),
+      volumeRefreshMs: config.volumeRefreshMs,
     });
     podsRunning = () => pods.runningCount();
 

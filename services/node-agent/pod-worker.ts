@@ -23,7 +23,7 @@ import type { PodEventRecorder } from './events.js';
 import type { AgentMetrics } from './metrics.js';
 import { ContainerProber, runHandler, type HandlerTarget } from './probes.js';
 import { buildPodStatus, containerID, podPhase, statusChanged, terminatedState, timestamp, type ContainerView, type PodPhase } from './status.js';
-import { VolumeError, containerMounts, podDir, prepareVolumes, removePodDir, type PreparedVolume } from './volumes.js';
+import { VolumeError, containerMounts, hasProjectedVolumes, podDir, prepareVolumes, removePodDir, type PreparedVolume } from './volumes.js';
 
 export interface Logger {
   info(message: string, ...rest: unknown[]): void;
@@ -62,6 +62,8 @@ export interface PodManagerConfig {
   enqueue(key: string): void;
   /** Aborts when the agent stops: nothing new is started. */
   signal: AbortSignal;
+  /** configMap and secret volumes are rewritten from the API this often (default 60 s). */
+  volumeRefreshMs?: number;
   /** Records Events about the pods (absent: none). */
   events?: PodEventRecorder;
 }
@@ -120,6 +122,8 @@ class PodState {
   pod: Pod__Output;
   sandbox?: Sandbox;
   volumes?: Map<string, PreparedVolume>;
+  /** When the volumes were last prepared (epoch ms). */
+  volumesAt = 0;
   readonly records = new Map<string, ContainerRecord>();
   startTime?: string;
   readonly firstSeen = Date.now();
@@ -440,9 +444,24 @@ export class PodManager {
         hostname: spec.hostname || pod.metadata?.name || '',
         hostNetwork: spec.hostNetwork ?? false,
       });
+      const refreshMs = this.cfg.volumeRefreshMs ?? RESYNC_MS;
+      if (st.volumes && hasProjectedVolumes(pod)) {
+        // ConfigMap and Secret changes reach running pods (as the kubelet's periodic sync).
+        if (Date.now() - st.volumesAt >= refreshMs) {
+          try {
+            st.volumes = await prepareVolumes(pod, { driver, client: this.cfg.client, dataDir: this.cfg.dataDir, signal: this.cfg.signal });
+            st.volumesAt = Date.now();
+          } catch (err) {
+            if (!(err instanceof VolumeError)) throw err;
+            this.cfg.logger.warn(`pod ${st.key}: refresh volumes: ${err.message}`);
+          }
+        }
+        need(Math.max(1, st.volumesAt + refreshMs - Date.now()));
+      }
       if (!st.volumes) {
         try {
           st.volumes = await prepareVolumes(pod, { driver, client: this.cfg.client, dataDir: this.cfg.dataDir, signal: this.cfg.signal });
+          st.volumesAt = Date.now();
         } catch (err) {
           if (!(err instanceof VolumeError)) throw err;
           const inits = new Set(spec.initContainers ?? []);

@@ -1,7 +1,7 @@
 // A pod's volumes on this node. emptyDir, configMap and secret are directories under
 // <dataDir>/pods/<uid>/volumes/<name>, removed with the pod; persistentVolumeClaim is a named
 // driver volume ("pvc-<namespace>-<claim>") that outlives the pod; hostPath is the node's own.
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, relative, isAbsolute } from 'node:path';
 import type { ShoalClient } from '../../lib/client.js';
 import { NotFoundError, ShoalError } from '../../lib/errors.js';
@@ -84,8 +84,14 @@ async function writeProjected(
   for (const f of chosen) {
     const full = safeJoin(dir, f.path);
     await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, f.data);
-    await chmod(full, f.mode & 0o777);
+    // Unchanged files are left alone; changed ones are replaced whole (a reader never sees
+    // half a file).
+    const old = await readFile(full).catch(() => undefined);
+    if (old?.equals(f.data)) continue;
+    const tmp = `${full}.shoal-tmp`;
+    await writeFile(tmp, f.data);
+    await chmod(tmp, f.mode & 0o777);
+    await rename(tmp, full);
   }
 }
 
@@ -146,6 +152,11 @@ export async function prepareVolumes(pod: Pod__Output, ctx: VolumeContext): Prom
     }
   }
   return out;
+}
+
+/** True when the pod has volumes whose content comes from the API (refreshed periodically). */
+export function hasProjectedVolumes(pod: Pod__Output): boolean {
+  return (pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret);
 }
 
 /** The container's mounts (creating subPath directories); a mount of a volume the pod does not declare is a VolumeError. */
