@@ -634,6 +634,28 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     }
   });
 
+  it.runIf(driverName === 'docker')('restarts a container whose image is changed in the pod spec', async () => {
+    const { default: Docker } = await import('dockerode');
+    const docker = new Docker();
+    await docker.getImage(IMAGE).tag({ repo: 'shoal/busybox', tag: 'agent-test' });
+    try {
+      await env.client.create(pod('retag', NODE, { terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+      const before = await waitPod(env.client, 'retag', 'Running', running);
+      const fresh = (await env.client.get('Pod', 'default', 'retag')) as Pod__Output;
+      const spec = structuredClone(fresh.spec!);
+      spec.containers![0]!.image = 'shoal/busybox:agent-test';
+      await env.client.update({ ...fresh, apiVersion: 'v1', kind: 'Pod', spec });
+      const after = await waitPod(env.client, 'retag', 'running the new image', (x) => running(x) && x.status?.containerStatuses?.[0]?.image === 'shoal/busybox:agent-test');
+      const cs = after.status!.containerStatuses![0]!;
+      expect(cs.containerID).not.toBe(before.status!.containerStatuses![0]!.containerID);
+      expect(cs.restartCount).toBe(1);
+      await env.client.delete('Pod', 'default', 'retag', { gracePeriodSeconds: 1 });
+      await eventually(async () => !(await getPod(env.client, 'retag')), 'the pod to be deleted', 20_000);
+    } finally {
+      await docker.getImage('shoal/busybox:agent-test').remove().catch(() => {});
+    }
+  });
+
   it.runIf(driverName === 'process')('requires the agent token on its gRPC service when one is set', async () => {
     const { agent } = await startAgent(env, 'auth-process', { agentToken: 'agent-secret' });
     const raw = new NodeAgentClientConstructor(agent.address, grpc.credentials.createInsecure());

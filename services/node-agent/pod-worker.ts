@@ -903,7 +903,8 @@ export class PodManager {
   private view(rec: ContainerRecord, c: Container__Output): ContainerView {
     const v: ContainerView = {
       name: rec.name,
-      image: c.image ?? '',
+      // The image of the instance that runs (after a spec change, the old one until restarted).
+      image: rec.current?.image || c.image || '',
       restartCount: rec.restartCount,
       ready: rec.ready,
       started: rec.started,
