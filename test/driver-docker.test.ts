@@ -186,6 +186,11 @@ describe('docker driver', () => {
     const hc = (await docker.getContainer(ok.id).inspect()).HostConfig;
     expect(hc.NanoCpus).toBe(250_000_000);
     expect(hc.Memory).toBe(64 * 1024 * 1024);
+    // Over its memory limit: OOMKilled.
+    const oom = await driver.startContainer(
+      spec(p, sandbox, 'oom', { ...sh('a=$(head -c 50000000 /dev/zero | tr "\\0" x); echo ${#a}'), memoryBytes: 8 * 1024 * 1024 }),
+    );
+    expect(await driver.waitContainer(oom.id, AbortSignal.timeout(20_000))).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
     // An executable that does not exist: the start fails with the daemon's reason.
     await expect(driver.startContainer(spec(p, sandbox, 'missing', { command: ['/no/such/binary'] }))).rejects.toThrow(/no such file|not found/i);
   });
@@ -293,6 +298,9 @@ describe('docker driver', () => {
     expect(code).toBe(4);
     expect(out.text()).toBe('bar exec\nfrom stdin\n');
     expect(err.text()).toBe('to-err\n');
+    // A command that does not read what it is given on stdin still ends with its code.
+    const big = Readable.from([Buffer.alloc(4 * 1024 * 1024, 'x')]);
+    expect(await driver.exec(c.id, { command: ['sh', '-c', 'exit 6'], tty: false, stdin: big, stdout: out.stream, stderr: err.stream })).toBe(6);
     const tty = collector();
     expect(await driver.exec(c.id, { command: ['sh', '-c', 'echo tty; exit 0'], tty: true, stdout: tty.stream, stderr: tty.stream })).toBe(0);
     expect(tty.text()).toBe('tty\r\n');

@@ -242,6 +242,9 @@ describe('process driver', () => {
     expect(lines[1]).toMatch(/\/root\/c\/work$/);
     expect(lines[2]).toBe('from stdin');
     expect(err.text()).toBe('to-err\n');
+    // A command that does not read what it is given on stdin still ends with its code.
+    const big = Readable.from([Buffer.alloc(4 * 1024 * 1024, 'x')]);
+    expect(await driver.exec(c.id, { command: ['sh', '-c', 'exit 6'], tty: false, stdin: big, stdout: out.stream, stderr: err.stream })).toBe(6);
     await driver.stopContainer(c.id, 0);
     await expect(driver.exec(c.id, { command: ['true'], tty: false, stdout: out.stream, stderr: err.stream })).rejects.toThrow(/not running/);
   });

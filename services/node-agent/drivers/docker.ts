@@ -414,6 +414,7 @@ export class DockerDriver implements ContainerDriver {
         return { state: 'running', startedAt: s.StartedAt, ...(s.Pid > 0 ? { pid: s.Pid } : {}) };
       case 'exited':
       case 'dead':
+      case 'removing':
         return this.exited(info);
       default:
         // created (or removing); a start that failed leaves "created" with an error.
@@ -523,19 +524,25 @@ export class DockerDriver implements ContainerDriver {
       else this.docker.modem.demuxStream(stream, opts.stdout, opts.stderr);
       // The end of stdin half-closes the connection: the command sees EOF.
       if (opts.stdin) opts.stdin.pipe(stream);
-      await new Promise<void>((resolve, reject) => {
+      // The connection can also fail after the output ended (stdin written to a command that
+      // has exited): an error only matters if the exec never finishes.
+      let streamError: Error | undefined;
+      await new Promise<void>((resolve) => {
+        stream.on('error', (err) => {
+          streamError ??= err;
+          resolve();
+        });
         stream.once('end', resolve);
         stream.once('close', resolve);
-        stream.once('error', reject);
-      }).catch((err: unknown) => {
-        if (!opts.signal?.aborted) throw err;
       });
       if (opts.signal?.aborted) throw abortError(opts.signal);
       // The stream can end a moment before the daemon has recorded the exit code.
       for (let i = 0; ; i++) {
         const r = await ex.inspect();
         if (!r.Running && r.ExitCode !== null) return r.ExitCode;
-        if (i >= 100) throw new Error(`exec in ${id.slice(0, 12)}: no exit code after its output ended`);
+        if (i >= 100) {
+          throw new Error(`exec in ${id.slice(0, 12)}: no exit code after its output ended`, streamError ? { cause: streamError } : undefined);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
@@ -568,7 +575,11 @@ export class DockerDriver implements ContainerDriver {
     });
     out.on('drain', () => src.resume());
     src.once('end', () => out.writableEnded || out.end());
-    src.once('error', (err) => (opts.signal?.aborted ? out.writableEnded || out.end() : out.destroy(err)));
+    src.on('error', (err) => {
+      if (out.destroyed || out.writableEnded) return;
+      if (opts.signal?.aborted) out.end();
+      else out.destroy(err);
+    });
     out.once('close', () => {
       opts.signal?.removeEventListener('abort', onAbort);
       src.destroy();
