@@ -288,12 +288,13 @@ describe('informer', () => {
     const seen = record(inf);
     inf.start();
     await inf.synced;
-    const big = 'x'.repeat(700 * 1024);
+    // The harness' nats-server takes 8 MB payloads: 3 MiB fits, 9 MiB is truncated.
+    const big = 'x'.repeat(3 * 1024 * 1024);
     const a = await store.create(cm('big', 'default', {}, { v: big }));
-    const a2 = await store.update({ ...a, data: { v: big, w: big } });
+    const a2 = await store.update({ ...a, data: { v: big, w: big, u: big } });
     await inf.waitForRevision(rv(a2), AbortSignal.timeout(10_000));
     expect(inf.stats.gaps).toBe(1);
-    expect(inf.get('default', 'big')?.data).toEqual({ v: big, w: big });
+    expect(inf.get('default', 'big')?.data).toEqual({ v: big, w: big, u: big });
     expect(seen.map((s) => [s.type, s.revision])).toEqual([
       ['add', rv(a)],
       ['update', rv(a2)],
