@@ -58,7 +58,7 @@ interface Env {
 function newDriver(env: Env, nodeName: string): ContainerDriver {
   return createDriver(env.driverName, {
     node: nodeName,
-    dataDir: join(env.dir, nodeName, 'driver'),
+    dataDir: join(env.dir, nodeName, 'agent'),
     ipamDir: join(env.dir, 'ipam'),
     internalIP: '127.0.0.1',
   });
@@ -698,7 +698,7 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
         "console.log('READY');",
       ].join('\n'),
     );
-    const driverOptions = { node, dataDir: join(env.dir, node, 'driver'), ipamDir: join(env.dir, 'ipam'), internalIP: '127.0.0.1' };
+    const driverOptions = { node, dataDir: join(env.dir, node, 'agent'), ipamDir: join(env.dir, 'ipam'), internalIP: '127.0.0.1' };
     const config = {
       driverName,
       driverOptions,
