@@ -321,8 +321,9 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     // Restarts after 200, 400, 800, 1600 ms: each gap clearly longer than the one before.
     const gaps = restarts.slice(1).map((t, i) => t - restarts[i]!);
     expect(gaps[0]!).toBeGreaterThanOrEqual(300);
-    expect(gaps[1]!).toBeGreaterThan(gaps[0]! * 1.4);
-    expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.4);
+    // (Margins for a loaded machine: each gap is the delay plus the time a start takes.)
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]! * 1.2);
+    expect(gaps[2]!).toBeGreaterThan(gaps[1]! * 1.2);
     // As the kubelet: Started and BackOff events, aggregated with a count.
     await eventually(
       async () => {
@@ -388,8 +389,8 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
 
   it('stops a container that traps SIGTERM at once and kills one that ignores it when the grace period ends', async () => {
     const loop = 'echo started; while true; do sleep 0.1; done';
-    await env.client.create(pod('trap', NODE, { terminationGracePeriodSeconds: 2, containers: [container('main', `trap 'echo got TERM; exit 0' TERM; ${loop}`)] }));
-    await env.client.create(pod('ignore', NODE, { terminationGracePeriodSeconds: 2, containers: [container('main', `trap '' TERM; ${loop}`)] }));
+    await env.client.create(pod('trap', NODE, { terminationGracePeriodSeconds: 4, containers: [container('main', `trap 'echo got TERM; exit 0' TERM; ${loop}`)] }));
+    await env.client.create(pod('ignore', NODE, { terminationGracePeriodSeconds: 4, containers: [container('main', `trap '' TERM; ${loop}`)] }));
     for (const name of ['trap', 'ignore']) {
       await waitPod(env.client, name, 'Running', running);
       await eventually(async () => (await relayLogs(env.raw, { pod: name })).includes('started'), `${name} to start`, 5_000);
@@ -406,9 +407,9 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
       'both pods to be deleted',
       15_000,
     );
-    expect(gone.trap!).toBeLessThan(1_500);
-    expect(gone.ignore!).toBeGreaterThanOrEqual(1_800);
-    expect(gone.ignore!).toBeLessThan(6_000);
+    expect(gone.trap!).toBeLessThan(3_000);
+    expect(gone.ignore!).toBeGreaterThanOrEqual(3_800);
+    expect(gone.ignore!).toBeLessThan(10_000);
   });
 
   it('cuts a graceful deletion short when the pod is deleted again with a shorter grace period', async () => {
