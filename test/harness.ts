@@ -54,7 +54,7 @@ export interface TestCluster {
 /** A real nats-server, a real API server on an ephemeral port over a LevelDB in a temp dir,
  * and an authenticated client. */
 export async function startTestCluster(
-  opts: { compactAfterMs?: number; bookmarkIntervalMs?: number; metrics?: boolean } = {},
+  opts: { compactAfterMs?: number; bookmarkIntervalMs?: number; metrics?: boolean; agentToken?: string } = {},
 ): Promise<TestCluster> {
   const { startApiServer } = await import('../services/api/server.js');
   const { ShoalClient } = await import('../lib/client.js');
@@ -68,6 +68,7 @@ export async function startTestCluster(
     compactAfterMs: opts.compactAfterMs,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     metricsListen: opts.metrics ? '127.0.0.1:0' : undefined,
+    agentToken: opts.agentToken,
   });
   const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
   return {
