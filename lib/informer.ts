@@ -8,6 +8,7 @@
 // one that missed an event of its kind notices on the next one and relists.
 import { Events, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import { abortable, sleep } from './abort.js';
+import { RevisionWaiters } from './revision-waiters.js';
 import { ShoalError } from './errors.js';
 import {
   EVENTS_STREAM,
@@ -124,7 +125,7 @@ export class Informer {
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byLabel = new Map<string, Set<string>>();
   private readonly handlers = new Set<EventHandlers>();
-  private readonly revisionWaiters = new Set<{ revision: number; resolve: () => void }>();
+  private readonly revisionWaiters = new RevisionWaiters((rev, at) => `${this.kind} informer: stopped waiting for revision ${rev} (at ${at})`);
 
   private listRevision = 0;
   private applied = 0;
@@ -263,30 +264,7 @@ export class Informer {
   /** Resolves once the cache reflects `revision` (an event of this kind at or after it, or a
    * list at or after it). Rejects when `signal` aborts or the informer stops. */
   waitForRevision(revision: number, signal?: AbortSignal): Promise<void> {
-    if (this.applied >= revision) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const stopSignal = this.abort.signal;
-      const cleanup = (): void => {
-        this.revisionWaiters.delete(w);
-        signal?.removeEventListener('abort', onAbort);
-        stopSignal.removeEventListener('abort', onAbort);
-      };
-      const w = {
-        revision,
-        resolve: () => {
-          cleanup();
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(new ShoalError(`${this.kind} informer: stopped waiting for revision ${revision} (at ${this.applied})`));
-      };
-      if (signal?.aborted || stopSignal.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      stopSignal.addEventListener('abort', onAbort, { once: true });
-      this.revisionWaiters.add(w);
-    });
+    return this.revisionWaiters.wait(revision, signal, this.abort.signal);
   }
 
   /** Starts listing and watching in the background. Stops when `signal` aborts or stop(). */
@@ -559,7 +537,7 @@ export class Informer {
 
   private setApplied(revision: number): void {
     this.applied = revision;
-    for (const w of this.revisionWaiters) if (w.revision <= revision) w.resolve();
+    this.revisionWaiters.advance(revision);
   }
 
   private emit(fn: (h: EventHandlers) => void): void {

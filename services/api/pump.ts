@@ -25,6 +25,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { abortable, sleep } from '../../lib/abort.js';
+import { RevisionWaiters } from '../../lib/revision-waiters.js';
 import { ExpiredError } from '../../lib/errors.js';
 import {
   EVENTS_STREAM,
@@ -167,18 +168,8 @@ export function startPump(opts: PumpOptions): Promise<Pump> {
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (opts.signal?.aborted) stopper.abort();
 
-  let published = 0;
-  const revisionWaiters = new Set<{ revision: number; resolve: () => void }>();
-  const advance = (revision: number): void => {
-    if (revision <= published) return;
-    published = revision;
-    for (const w of revisionWaiters) {
-      if (w.revision <= published) {
-        revisionWaiters.delete(w);
-        w.resolve();
-      }
-    }
-  };
+  const publishedWaiters = new RevisionWaiters((rev, published) => `stopped waiting for revision ${rev} (published ${published})`);
+  const advance = (revision: number): void => publishedWaiters.advance(revision);
 
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => {
@@ -376,33 +367,11 @@ export function startPump(opts: PumpOptions): Promise<Pump> {
 
   const pump: Pump = {
     get publishedRevision() {
-      return published;
+      return publishedWaiters.revision;
     },
     ready,
     waitForRevision(revision: number, signal?: AbortSignal): Promise<void> {
-      if (published >= revision) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const cleanup = (): void => {
-          revisionWaiters.delete(w);
-          signal?.removeEventListener('abort', onAbort);
-          stopSignal.removeEventListener('abort', onAbort);
-        };
-        const w = {
-          revision,
-          resolve: () => {
-            cleanup();
-            resolve();
-          },
-        };
-        const onAbort = (): void => {
-          cleanup();
-          reject(new Error(`stopped waiting for revision ${revision} (published ${published})`));
-        };
-        if (signal?.aborted || stopSignal.aborted) return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        stopSignal.addEventListener('abort', onAbort, { once: true });
-        revisionWaiters.add(w);
-      });
+      return publishedWaiters.wait(revision, signal, stopSignal);
     },
     async stop(): Promise<void> {
       stopper.abort();
