@@ -1,0 +1,537 @@
+// The Job controller (Kubernetes' pkg/controller/job, NonIndexed mode): runs pods from the
+// template until `completions` of them succeed, at most `parallelism` at once, and gives up
+// after `backoffLimit` failures or `activeDeadlineSeconds`. A finished Job is deleted
+// `ttlSecondsAfterFinished` later (Kubernetes' ttl-after-finished controller, folded in here).
+//
+// Pods are found by their controller ownerReference (the Job's uid), not by a selector:
+// Shoal's API server does not generate Job selectors, so spec.selector is optional. Pods
+// still carry the `controller-uid` and `job-name` labels Kubernetes puts on them.
+//
+// Counting. succeeded and failed live in the Job's status and only grow. Each pod is created
+// with the finalizer batch.kubernetes.io/job-tracking, as Kubernetes does, so a finished pod
+// cannot disappear (pod GC, a user's delete) before it is counted. A pass adds every finished,
+// still-finalized pod to the counts, writes the status, and only then removes the finalizers.
+// Pods counted but whose finalizer removal has not been observed yet are remembered in memory
+// so a retry does not count them twice. (Kubernetes closes the remaining window, a crash
+// between the two writes, with status.uncountedTerminatedPods, which Shoal's Job status lacks;
+// here such a crash can count a pod twice.) A pod deleted before it finished counts as failed.
+// Finished pods themselves are kept, as Kubernetes keeps them, until the Job goes.
+import type { ShoalClient } from '../../lib/client.js';
+import { AlreadyExistsError, NotFoundError } from '../../lib/errors.js';
+import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
+import type { JobSpec__Output } from '../../lib/gen/shoal/v1/JobSpec.js';
+import type { JobStatus__Output } from '../../lib/gen/shoal/v1/JobStatus.js';
+import type { PodStatus__Output } from '../../lib/gen/shoal/v1/PodStatus.js';
+import type { KubeObject } from '../../lib/kinds.js';
+import { deepEqual } from '../../lib/objects.js';
+import { retryOnConflict } from '../../lib/client.js';
+import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
+import { controllerOf, keyOf, splitKey, type Controller, type ControllerContext } from './framework.js';
+
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+
+export interface JobControllerOptions {
+  /** Delay before replacing a failed pod: this (default 10 s), doubled per consecutive
+   * failure... */
+  backoffBaseMs?: number;
+  /** ...up to this (default 6 min). */
+  backoffMaxMs?: number;
+  /** Concurrent reconciles (default 4). */
+  workers?: number;
+}
+
+/** How long a pending create or delete is waited for in the cache before it is given up on. */
+const EXPECTATIONS_TTL_MS = 5 * 60_000;
+/** Pods created by one pass at most (Kubernetes' burst). */
+const MAX_CREATES_PER_PASS = 500;
+
+// ---- small shared helpers (also used by the CronJob controller) ----
+
+/** Kubernetes' timestamp format: RFC 3339 in UTC, whole seconds. */
+export function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A timestamp in ms, or undefined when absent or unparseable. */
+export function parseTime(t: string | undefined): number | undefined {
+  if (!t) return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Records a v1 Event about `obj` (reason CamelCase, message for humans). Best effort: a
+ * failure is logged, never thrown, so an event cannot fail a reconcile. Until the shared
+ * event recorder (aggregation, TTL) lands this writes one Event per call.
+ */
+export async function recordEvent(
+  ctx: Pick<ControllerContext, 'client' | 'now' | 'logger'>,
+  obj: KubeObject,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  component: string,
+): Promise<void> {
+  const m = obj.metadata ?? {};
+  const now = ctx.now();
+  const ts = timestamp(now);
+  const event: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${m.name ?? 'unknown'}.${now.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: m.namespace || 'default' },
+    involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion },
+    reason,
+    message,
+    type,
+    source: { component },
+    reportingComponent: component,
+    firstTimestamp: ts,
+    lastTimestamp: ts,
+    count: 1,
+  };
+  try {
+    await ctx.client.create(event);
+  } catch (err) {
+    ctx.logger.warn(`${component}: could not record event ${reason} for ${keyOf(obj)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Sets a condition; lastTransitionTime changes only when the status does. Returns it. */
+export function setCondition(
+  conditions: Condition__Output[],
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: number,
+): Condition__Output {
+  const existing = conditions.find((c) => c.type === type);
+  if (existing) {
+    if (existing.status !== status) {
+      existing.lastTransitionTime = timestamp(now);
+      existing.lastProbeTime = timestamp(now);
+    }
+    existing.status = status;
+    existing.reason = reason;
+    existing.message = message;
+    return existing;
+  }
+  const c: Condition__Output = { type, status, reason, message, lastProbeTime: timestamp(now), lastTransitionTime: timestamp(now) };
+  conditions.push(c);
+  return c;
+}
+
+/** The Job's terminal condition (Complete or Failed, status True), if any. */
+export function finishedCondition(job: KubeObject): Condition__Output | undefined {
+  const conds = (job.status as JobStatus__Output | undefined)?.conditions ?? [];
+  return conds.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// ---- pods ----
+
+function podStatus(pod: KubeObject): PodStatus__Output {
+  return (pod.status as PodStatus__Output | undefined) ?? {};
+}
+
+function isTerminating(pod: KubeObject): boolean {
+  return !!pod.metadata?.deletionTimestamp;
+}
+
+function isFinished(pod: KubeObject): boolean {
+  const phase = podStatus(pod).phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** Running or about to: neither finished nor being deleted. */
+function isActive(pod: KubeObject): boolean {
+  return !isFinished(pod) && !isTerminating(pod);
+}
+
+function isReady(pod: KubeObject): boolean {
+  return podStatus(pod).conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function hasTrackingFinalizer(pod: KubeObject): boolean {
+  return pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
+}
+
+/** When a pod finished: its containers' latest finishedAt, else undefined. */
+function podFinishTime(pod: KubeObject): number | undefined {
+  let latest: number | undefined;
+  for (const cs of podStatus(pod).containerStatuses ?? []) {
+    const t = parseTime(cs.state?.terminated?.finishedAt);
+    if (t !== undefined && (latest === undefined || t > latest)) latest = t;
+  }
+  return latest;
+}
+
+/** The Job (namespace/name key) a pod belongs to, if a Job controls it. */
+function jobKeyOfPod(pod: KubeObject): string | undefined {
+  const owner = controllerOf(pod);
+  if (owner?.kind !== 'Job') return undefined;
+  return `${pod.metadata?.namespace ?? ''}/${owner.name}`;
+}
+
+/** Pods to delete first when scaling down: not yet running, then not ready, newest first. */
+function deletionOrder(a: KubeObject, b: KubeObject): number {
+  const rank = (p: KubeObject): number => (podStatus(p).phase !== 'Running' ? 0 : !isReady(p) ? 1 : 2);
+  const r = rank(a) - rank(b);
+  if (r !== 0) return r;
+  return (parseTime(b.metadata?.creationTimestamp) ?? 0) - (parseTime(a.metadata?.creationTimestamp) ?? 0);
+}
+
+// ---- expectations ----
+
+/**
+ * Creates and deletes a Job's pass has asked for but its pod cache has not shown yet (the
+ * replicaset controller's expectations): until they are seen, or expire, the Job's pods are
+ * not managed again, so a pass cannot act twice on a stale cache. Only touched from the event
+ * loop (handlers and reconcile), so no locking.
+ */
+class Expectations {
+  private readonly pending = new Map<string, { adds: number; deletes: Set<string>; at: number }>();
+  constructor(private readonly now: () => number) {}
+
+  satisfied(key: string): boolean {
+    const e = this.pending.get(key);
+    if (!e) return true;
+    if ((e.adds <= 0 && e.deletes.size === 0) || this.now() - e.at > EXPECTATIONS_TTL_MS) {
+      this.pending.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  expect(key: string, adds: number, deletes: string[]): void {
+    this.pending.set(key, { adds, deletes: new Set(deletes), at: this.now() });
+  }
+
+  /** A create that failed will never be observed. */
+  lowerAdds(key: string): void {
+    const e = this.pending.get(key);
+    if (e) e.adds--;
+  }
+
+  created(key: string): void {
+    const e = this.pending.get(key);
+    if (e) e.adds--;
+  }
+
+  deleted(key: string, uid: string): void {
+    this.pending.get(key)?.deletes.delete(uid);
+  }
+
+  forget(key: string): void {
+    this.pending.delete(key);
+  }
+}
+
+// ---- the controller ----
+
+/** A Job controller with its own timings (tests shorten the failure back-off). */
+export function makeJobController(opts: JobControllerOptions = {}): Controller {
+  const backoffBaseMs = opts.backoffBaseMs ?? 10_000;
+  const backoffMaxMs = opts.backoffMaxMs ?? 6 * 60_000;
+  return {
+    name: 'job',
+    workers: opts.workers ?? 4,
+    setup(ctx: ControllerContext, queue: WorkQueue<string>) {
+      const jobs = ctx.informer('Job');
+      const pods = ctx.informer('Pod');
+      const expectations = new Expectations(() => ctx.now());
+      /** Pods counted into a Job's status whose finalizer removal is not yet observed. */
+      const counted = new Set<string>();
+      /** When a failed pod without a finishedAt was first seen failed. */
+      const failSeen = new Map<string, number>();
+
+      jobs.addEventHandler({
+        onAdd: (j) => queue.add(keyOf(j)),
+        onUpdate: (_o, j) => queue.add(keyOf(j)),
+        onDelete: (j) => queue.add(keyOf(j)),
+      });
+      const forgetPod = (p: KubeObject): void => {
+        const uid = p.metadata?.uid ?? '';
+        counted.delete(uid);
+        failSeen.delete(uid);
+      };
+      pods.addEventHandler({
+        onAdd: (p) => {
+          const key = jobKeyOfPod(p);
+          if (!key) return;
+          expectations.created(key);
+          queue.add(key);
+        },
+        onUpdate: (old, p) => {
+          const oldKey = jobKeyOfPod(old);
+          const key = jobKeyOfPod(p);
+          if (key && isTerminating(p) && !isTerminating(old)) expectations.deleted(key, p.metadata?.uid ?? '');
+          if (!hasTrackingFinalizer(p)) counted.delete(p.metadata?.uid ?? '');
+          if (oldKey && oldKey !== key) queue.add(oldKey);
+          if (key) queue.add(key);
+        },
+        onDelete: (p) => {
+          forgetPod(p);
+          const key = jobKeyOfPod(p);
+          if (!key) return;
+          expectations.deleted(key, p.metadata?.uid ?? '');
+          queue.add(key);
+        },
+      });
+
+      const component = 'job-controller';
+      const event = (job: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
+        recordEvent(ctx, job, type, reason, message, component);
+
+      /** Removes the tracking finalizer (re-reading the pod on a conflict). */
+      async function releasePod(client: ShoalClient, pod: KubeObject): Promise<void> {
+        const m = pod.metadata ?? {};
+        let current: KubeObject | undefined = pod;
+        try {
+          await retryOnConflict(async () => {
+            current ??= await client.get('Pod', m.namespace ?? '', m.name ?? '');
+            const fresh = structuredClone(current);
+            current = undefined;
+            const fin = fresh.metadata?.finalizers ?? [];
+            if (!fin.includes(JOB_TRACKING_FINALIZER)) return;
+            fresh.metadata!.finalizers = fin.filter((f) => f !== JOB_TRACKING_FINALIZER);
+            await client.update(fresh);
+          });
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+
+      /** Removes the finalizer from pods the key's Job (any incarnation but `keepUid`) left. */
+      async function releaseOrphans(namespace: string, name: string, keepUid: string | undefined): Promise<void> {
+        for (const p of pods.list({ namespace })) {
+          const owner = controllerOf(p);
+          if (owner?.kind === 'Job' && owner.name === name && owner.uid !== keepUid && hasTrackingFinalizer(p)) {
+            await releasePod(ctx.client, p);
+          }
+        }
+      }
+
+      async function deletePod(pod: KubeObject): Promise<boolean> {
+        try {
+          await ctx.client.delete('Pod', pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
+          return true;
+        } catch (err) {
+          if (err instanceof NotFoundError) return false;
+          throw err;
+        }
+      }
+
+      function newPod(job: KubeObject, spec: JobSpec__Output): KubeObject {
+        const m = job.metadata ?? {};
+        const tmpl = spec.template ?? {};
+        const uid = m.uid ?? '';
+        const name = m.name ?? '';
+        return {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            generateName: `${name}-`,
+            namespace: m.namespace,
+            labels: {
+              ...(tmpl.metadata?.labels ?? {}),
+              'controller-uid': uid,
+              'job-name': name,
+              'batch.kubernetes.io/controller-uid': uid,
+              'batch.kubernetes.io/job-name': name,
+            },
+            annotations: { ...(tmpl.metadata?.annotations ?? {}) },
+            ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid, controller: true, blockOwnerDeletion: true }],
+            finalizers: [JOB_TRACKING_FINALIZER],
+          },
+          spec: structuredClone(tmpl.spec ?? {}),
+        };
+      }
+
+      return async function reconcile(key: string): Promise<ReconcileResult | void> {
+        const { namespace, name } = splitKey(key);
+        const cached = jobs.get(namespace, name);
+        if (!cached) {
+          expectations.forget(key);
+          await releaseOrphans(namespace, name, undefined);
+          return;
+        }
+        const job = structuredClone(cached);
+        const uid = job.metadata?.uid ?? '';
+        await releaseOrphans(namespace, name, uid);
+        const owned = pods.list({ namespace }).filter((p) => controllerOf(p)?.uid === uid);
+        if (job.metadata?.deletionTimestamp) {
+          // Going away: let its pods go too (the garbage collector deletes them).
+          for (const p of owned) if (hasTrackingFinalizer(p)) await releasePod(ctx.client, p);
+          return;
+        }
+
+        const now = ctx.now();
+        const spec = (job.spec ?? {}) as JobSpec__Output;
+        const oldStatus = (cached.status ?? {}) as JobStatus__Output;
+        const status = structuredClone(oldStatus);
+        status.conditions ??= [];
+        const parallelism = spec.parallelism ?? 1;
+        const completions = spec.completions;
+        const backoffLimit = spec.backoffLimit ?? 6;
+        let requeueAfter = Infinity;
+        const wake = (ms: number): void => {
+          requeueAfter = Math.min(requeueAfter, Math.max(1, ms));
+        };
+
+        // 1. Count pods that finished (or went away unfinished) since the last pass. Once the
+        // Job is over, the pods it deletes are not failures.
+        const wasFinished = finishedCondition(cached) !== undefined;
+        const countable = (p: KubeObject): boolean => isFinished(p) || (isTerminating(p) && !wasFinished);
+        const toCount = owned.filter((p) => hasTrackingFinalizer(p) && countable(p) && !counted.has(p.metadata?.uid ?? ''));
+        const newlySucceeded = toCount.filter((p) => podStatus(p).phase === 'Succeeded').length;
+        status.succeeded = (status.succeeded ?? 0) + newlySucceeded;
+        status.failed = (status.failed ?? 0) + toCount.length - newlySucceeded;
+        let active = owned.filter(isActive);
+
+        // 2. Back-off: consecutive failures since the last success, from the pods still here.
+        let lastSuccess = -Infinity;
+        let lastFailure = -Infinity;
+        const failTimes: number[] = [];
+        for (const p of owned) {
+          const phase = podStatus(p).phase;
+          if (phase === 'Succeeded') lastSuccess = Math.max(lastSuccess, podFinishTime(p) ?? 0);
+          if (phase === 'Failed') {
+            const puid = p.metadata?.uid ?? '';
+            let t = podFinishTime(p) ?? failSeen.get(puid);
+            if (t === undefined) failSeen.set(puid, (t = now));
+            failTimes.push(t);
+          }
+        }
+        const consecutive = failTimes.filter((t) => t > lastSuccess);
+        for (const t of consecutive) lastFailure = Math.max(lastFailure, t);
+        const backoffUntil = consecutive.length ? lastFailure + Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(consecutive.length - 1, 30)) : -Infinity;
+
+        let finished = finishedCondition(job);
+        const events: [type: 'Normal' | 'Warning', reason: string, message: string][] = [];
+        let created = 0;
+        const deleted: KubeObject[] = [];
+
+        if (finished) {
+          deleted.push(...active); // left over from a pass whose deletes failed
+        } else {
+          // 3. Suspension and start time.
+          const suspended = spec.suspend === true;
+          const wasSuspended = status.conditions.some((c) => c.type === 'Suspended' && c.status === 'True');
+          if (suspended) {
+            if (!wasSuspended) {
+              setCondition(status.conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
+              events.push(['Normal', 'Suspended', 'Job suspended']);
+            }
+          } else {
+            if (wasSuspended) {
+              setCondition(status.conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
+              events.push(['Normal', 'Resumed', 'Job resumed']);
+              status.startTime = timestamp(now); // the deadline counts from the resume
+            }
+            status.startTime ??= timestamp(now);
+          }
+
+          // 4. Is it over?
+          let failure: [reason: string, message: string] | undefined;
+          const start = parseTime(status.startTime);
+          if ((status.failed ?? 0) > backoffLimit) {
+            failure = ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
+          } else if (!suspended && spec.activeDeadlineSeconds !== undefined && start !== undefined) {
+            const deadline = start + spec.activeDeadlineSeconds * 1000;
+            if (now >= deadline) failure = ['DeadlineExceeded', 'Job was active longer than specified deadline'];
+            else wake(deadline - now);
+          }
+          const succeeded = status.succeeded ?? 0;
+          const complete = !failure && (completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0);
+
+          if (failure) {
+            finished = setCondition(status.conditions, 'Failed', 'True', failure[0], failure[1], now);
+            events.push(['Warning', failure[0], failure[1]]);
+            deleted.push(...active);
+          } else if (complete) {
+            finished = setCondition(status.conditions, 'Complete', 'True', 'Completed', 'Job completed', now);
+            status.completionTime = timestamp(now);
+            events.push(['Normal', 'Completed', 'Job completed']);
+            deleted.push(...active);
+          } else if (suspended) {
+            deleted.push(...active);
+          } else if (expectations.satisfied(key)) {
+            // 5. Run the right number of pods.
+            const want = completions !== undefined ? Math.max(0, Math.min(parallelism, completions - succeeded)) : succeeded > 0 ? 0 : parallelism;
+            if (want < active.length) {
+              deleted.push(...[...active].sort(deletionOrder).slice(0, active.length - want));
+            } else if (want > active.length) {
+              if (now < backoffUntil) wake(backoffUntil - now);
+              else created = Math.min(want - active.length, MAX_CREATES_PER_PASS);
+            }
+          }
+        }
+
+        // 6. Act: deletes, then creates (both expected before they are made).
+        if (deleted.length || created) {
+          expectations.expect(key, created, deleted.map((p) => p.metadata?.uid ?? ''));
+        }
+        for (const p of deleted) {
+          if (await deletePod(p)) events.push(['Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`]);
+          else expectations.deleted(key, p.metadata?.uid ?? '');
+        }
+        const gone = new Set(deleted.map((p) => p.metadata?.uid));
+        active = active.filter((p) => !gone.has(p.metadata?.uid));
+        let made = 0;
+        let createError: Error | undefined;
+        for (let i = 0; i < created; i++) {
+          try {
+            const pod = await ctx.client.create(newPod(job, spec));
+            made++;
+            events.push(['Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name ?? ''}`]);
+          } catch (err) {
+            // The rest would fail the same way; they will not be observed.
+            for (let j = i; j < created; j++) expectations.lowerAdds(key);
+            if (!(err instanceof AlreadyExistsError)) createError = err instanceof Error ? err : new Error(String(err));
+            events.push(['Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`]);
+            break;
+          }
+        }
+
+        // 7. Status.
+        status.active = active.length + made;
+        status.ready = active.filter(isReady).length;
+        if (!deepEqual(status, { ...oldStatus, conditions: oldStatus.conditions ?? [] })) {
+          job.status = status;
+          await ctx.client.updateStatus(job);
+        }
+        for (const p of toCount) counted.add(p.metadata?.uid ?? '');
+        for (const [type, reason, message] of events) await event(job, type, reason, message);
+        // Counted (now or before), or deleted after the end: let them go.
+        for (const p of owned) {
+          if (!hasTrackingFinalizer(p)) continue;
+          if (counted.has(p.metadata?.uid ?? '') || (wasFinished && isTerminating(p))) await releasePod(ctx.client, p);
+        }
+        if (createError) throw createError;
+
+        // 8. Time to live after finishing.
+        if (finished && spec.ttlSecondsAfterFinished !== undefined) {
+          const at = parseTime(status.completionTime) ?? parseTime(finished.lastTransitionTime) ?? now;
+          const expires = at + spec.ttlSecondsAfterFinished * 1000;
+          if (now >= expires) {
+            try {
+              await ctx.client.delete('Job', namespace, name, { propagationPolicy: 'Background' });
+            } catch (err) {
+              if (!(err instanceof NotFoundError)) throw err;
+            }
+            return;
+          }
+          wake(expires - now);
+        }
+        return Number.isFinite(requeueAfter) ? { requeueAfter } : undefined;
+      };
+    },
+  };
+}
+
+/** The Job controller with Kubernetes' timings. */
+export const jobController: Controller = makeJobController();
