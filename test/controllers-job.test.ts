@@ -1,0 +1,689 @@
+// The Job and CronJob controllers: reconcile(key) against a fake client that records actions
+// (and a fake clock), then both controllers in a ControllerManager against a real API server,
+// with pod completion simulated by writing pod status (no nodes).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from 'nats';
+import { Registry } from 'prom-client';
+import type { ShoalClient } from '../lib/client.js';
+import { AlreadyExistsError, NotFoundError } from '../lib/errors.js';
+import type { CronJobStatus__Output } from '../lib/gen/shoal/v1/CronJobStatus.js';
+import type { JobStatus__Output } from '../lib/gen/shoal/v1/JobStatus.js';
+import type { EventHandlers, Informer } from '../lib/informer.js';
+import type { KubeObject } from '../lib/kinds.js';
+import { WorkQueue, type ReconcileResult } from '../lib/workqueue.js';
+import { ControllerManager, type Controller, type ControllerContext } from '../services/controllers/framework.js';
+import { JOB_TRACKING_FINALIZER, makeJobController, timestamp } from '../services/controllers/job.js';
+import { CRONJOB_SCHEDULED_ANNOTATION, makeCronJobController } from '../services/controllers/cronjob.js';
+import { parseSchedule } from '../services/controllers/cron.js';
+import { createJobFromCronJob } from '../cli/jobs.js';
+import { eventually, startTestCluster, type TestCluster } from './harness.js';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const loud = process.env.SHOAL_TEST_LOG ? console : quiet;
+
+// ---- a fake API: informer caches kept in step with a recording client ----
+
+class FakeInformer {
+  readonly objs = new Map<string, KubeObject>();
+  private readonly handlers: EventHandlers[] = [];
+  addEventHandler(h: EventHandlers): () => void {
+    this.handlers.push(h);
+    return () => {};
+  }
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.objs.get(`${namespace}/${name}`);
+  }
+  list(opts: { namespace?: string } = {}): KubeObject[] {
+    return [...this.objs.values()].filter((o) => !opts.namespace || o.metadata?.namespace === opts.namespace);
+  }
+  put(obj: KubeObject): void {
+    const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+    const old = this.objs.get(key);
+    this.objs.set(key, obj);
+    for (const h of this.handlers) {
+      if (old) h.onUpdate?.(old, obj);
+      else h.onAdd?.(obj);
+    }
+  }
+  remove(obj: KubeObject): void {
+    this.objs.delete(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    for (const h of this.handlers) h.onDelete?.(obj);
+  }
+}
+
+const later = <T>(fn: () => T): Promise<T> => Promise.resolve().then(fn);
+
+class FakeCluster {
+  readonly informers: Record<string, FakeInformer> = { Job: new FakeInformer(), Pod: new FakeInformer(), CronJob: new FakeInformer() };
+  /** "create Pod default/j-1", "update-status Job default/j", ... (Events separately). */
+  actions: string[] = [];
+  events: string[] = [];
+  clock = Date.parse('2024-03-10T12:00:00Z');
+  private seq = 0;
+  private nameSeq = 0;
+
+  readonly client = {
+    create: (obj: KubeObject): Promise<KubeObject> => later(() => {
+      const o = structuredClone(obj);
+      const m = (o.metadata ??= {});
+      if (!m.name && m.generateName) m.name = `${m.generateName}${++this.nameSeq}`;
+      if (o.kind === 'Event') {
+        this.events.push(`${String(o.type)} ${String(o.reason)}`);
+        return o;
+      }
+      const inf = this.inf(o.kind);
+      if (inf.get(m.namespace ?? '', m.name ?? '')) throw new AlreadyExistsError(`${o.kind} ${m.name} exists`);
+      m.uid = `uid-${m.name}`;
+      m.resourceVersion = String(++this.seq);
+      m.creationTimestamp = timestamp(this.clock);
+      this.actions.push(`create ${o.kind} ${m.namespace}/${m.name}`);
+      inf.put(o);
+      return o;
+    }),
+    update: (obj: KubeObject): Promise<KubeObject> => later(() => this.write('update', obj)),
+    updateStatus: (obj: KubeObject): Promise<KubeObject> => later(() => this.write('update-status', obj)),
+    get: (kind: string, namespace: string, name: string): Promise<KubeObject> => later(() => {
+      const o = this.inf(kind).get(namespace, name);
+      if (!o) throw new NotFoundError(`${kind} ${name} not found`);
+      return structuredClone(o);
+    }),
+    delete: (kind: string, namespace: string, name: string, opts: { propagationPolicy?: string } = {}) => later(() => {
+      const inf = this.inf(kind);
+      const o = inf.get(namespace, name);
+      if (!o) throw new NotFoundError(`${kind} ${name} not found`);
+      this.actions.push(`delete ${kind} ${namespace}/${name}${opts.propagationPolicy ? ` ${opts.propagationPolicy}` : ''}`);
+      if (o.metadata?.finalizers?.length) {
+        const n = structuredClone(o);
+        n.metadata!.deletionTimestamp = timestamp(this.clock);
+        n.metadata!.resourceVersion = String(++this.seq);
+        inf.put(n);
+        return { object: n, deleted: false };
+      }
+      inf.remove(o);
+      return { object: o, deleted: true };
+    }),
+  };
+
+  private inf(kind: string | undefined): FakeInformer {
+    const inf = this.informers[kind ?? ''];
+    if (!inf) throw new Error(`fake: no kind ${kind}`);
+    return inf;
+  }
+
+  private write(verb: string, obj: KubeObject): KubeObject {
+    const inf = this.inf(obj.kind);
+    const m = obj.metadata ?? {};
+    const old = inf.get(m.namespace ?? '', m.name ?? '');
+    if (!old) throw new NotFoundError(`${obj.kind} ${m.name} not found`);
+    const o = structuredClone(obj);
+    if (verb === 'update-status') {
+      o.metadata = structuredClone(old.metadata);
+      o.spec = structuredClone(old.spec);
+    } else {
+      o.status = structuredClone(old.status);
+    }
+    o.metadata!.resourceVersion = String(++this.seq);
+    this.actions.push(`${verb} ${obj.kind} ${m.namespace}/${m.name}`);
+    // The API server removes an object marked for deletion when its last finalizer goes.
+    if (o.metadata?.deletionTimestamp && !o.metadata.finalizers?.length) inf.remove(o);
+    else inf.put(o);
+    return o;
+  }
+
+  /** Adds an object as if created by someone else (not recorded). */
+  seed(obj: KubeObject): KubeObject {
+    const o = structuredClone(obj);
+    const m = (o.metadata ??= {});
+    m.namespace ??= 'default';
+    m.uid ??= `uid-${m.name}`;
+    m.resourceVersion = String(++this.seq);
+    m.creationTimestamp ??= timestamp(this.clock);
+    this.inf(o.kind).put(o);
+    return o;
+  }
+
+  /** Sets a pod's phase as a kubelet would (with a terminated container for Succeeded/Failed). */
+  setPhase(pod: KubeObject, phase: 'Running' | 'Succeeded' | 'Failed', ready = false): void {
+    const p = structuredClone(this.informers.Pod!.get(pod.metadata!.namespace!, pod.metadata!.name!)!);
+    const terminated = phase === 'Running' ? undefined : { exitCode: phase === 'Succeeded' ? 0 : 1, finishedAt: timestamp(this.clock) };
+    p.status = {
+      phase,
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      containerStatuses: [{ name: 'main', state: terminated ? { terminated } : { running: {} } }],
+    };
+    p.metadata!.resourceVersion = String(++this.seq);
+    this.informers.Pod!.put(p);
+  }
+
+  ctx(): ControllerContext {
+    return {
+      client: this.client as unknown as ShoalClient,
+      informer: (kind) => this.inf(kind) as unknown as Informer,
+      metrics: new Registry(),
+      logger: quiet,
+      now: () => this.clock,
+    };
+  }
+
+  pods(filter: (p: KubeObject) => boolean = () => true): KubeObject[] {
+    return this.informers.Pod!.list().filter(filter);
+  }
+
+  activePods(): KubeObject[] {
+    return this.pods((p) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes((p.status as { phase?: string } | undefined)?.phase ?? ''));
+  }
+
+  take(): string[] {
+    const a = this.actions;
+    this.actions = [];
+    return a;
+  }
+}
+
+function start(controller: Controller, fake: FakeCluster): { reconcile: (key: string) => Promise<ReconcileResult | void>; queue: WorkQueue<string> } {
+  const queue = new WorkQueue<string>();
+  const reconcile = controller.setup(fake.ctx(), queue);
+  return { reconcile, queue };
+}
+
+function job(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 6,
+      template: { metadata: { labels: { app: name } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36' }] } },
+      ...spec,
+    },
+  };
+}
+
+const jobStatus = (fake: FakeCluster, name: string): JobStatus__Output => (fake.informers.Job!.get('default', name)?.status ?? {});
+const condition = (s: JobStatus__Output | undefined, type: string) => s?.conditions?.find((c) => c.type === type && c.status === 'True');
+
+// ---- Job: unit ----
+
+describe('Job controller (fake client)', () => {
+  const queues: WorkQueue<string>[] = [];
+  afterEach(() => {
+    for (const q of queues.splice(0)) q.shutDown();
+  });
+  const setup = (opts: Parameters<typeof makeJobController>[0] = {}) => {
+    const fake = new FakeCluster();
+    const { reconcile, queue } = start(makeJobController(opts), fake);
+    queues.push(queue);
+    return { fake, reconcile };
+  };
+
+  it('runs completions 3 with parallelism 2, never more than 2 at once, then completes', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('pi', { completions: 3, parallelism: 2 }));
+    await reconcile('default/pi');
+    expect(fake.take()).toEqual(['create Pod default/pi-1', 'create Pod default/pi-2', 'update-status Job default/pi']);
+    const pod = fake.pods()[0]!;
+    expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: 'uid-pi', controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata?.labels).toMatchObject({ app: 'pi', 'controller-uid': 'uid-pi', 'job-name': 'pi' });
+    expect(pod.metadata?.finalizers).toEqual([JOB_TRACKING_FINALIZER]);
+    expect(jobStatus(fake, 'pi')).toMatchObject({ active: 2, succeeded: 0, failed: 0, startTime: timestamp(fake.clock) });
+
+    // Idempotent: a second pass changes nothing.
+    await reconcile('default/pi');
+    expect(fake.take()).toEqual([]);
+
+    let maxActive = 0;
+    for (let round = 0; round < 5 && !condition(jobStatus(fake, 'pi'), 'Complete'); round++) {
+      fake.clock += 1000;
+      const running = fake.activePods();
+      maxActive = Math.max(maxActive, running.length);
+      fake.setPhase(running[0]!, 'Succeeded');
+      await reconcile('default/pi');
+      maxActive = Math.max(maxActive, fake.activePods().length);
+    }
+    expect(maxActive).toBeLessThanOrEqual(2);
+    const s = jobStatus(fake, 'pi');
+    expect(s).toMatchObject({ succeeded: 3, failed: 0, active: 0, completionTime: timestamp(fake.clock) });
+    expect(condition(s, 'Complete')?.reason).toBe('Completed');
+    expect(fake.pods((p) => !!p.metadata?.finalizers?.length)).toEqual([]);
+    expect(fake.pods()).toHaveLength(3); // finished pods are kept
+    expect(fake.events.filter((e) => e === 'Normal SuccessfulCreate')).toHaveLength(3);
+    expect(fake.events).toContain('Normal Completed');
+  });
+
+  it('counts a finished pod once, before removing its finalizer, and keeps counting after it is deleted', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('once', { completions: 2, parallelism: 2 }));
+    await reconcile('default/once');
+    fake.take();
+    const [a, b] = fake.pods();
+    fake.setPhase(a!, 'Succeeded');
+    await reconcile('default/once');
+    expect(fake.take()).toEqual(['update-status Job default/once', `update Pod default/${a!.metadata!.name}`]);
+    expect(jobStatus(fake, 'once').succeeded).toBe(1);
+    // Someone deletes the counted pod: it goes at once (no finalizer left), the count stays.
+    await fake.client.delete('Pod', 'default', a!.metadata!.name!);
+    fake.take();
+    await reconcile('default/once');
+    expect(fake.take()).toEqual([]);
+    expect(jobStatus(fake, 'once').succeeded).toBe(1);
+    // A running pod deleted by someone else counts as failed and is replaced.
+    await fake.client.delete('Pod', 'default', b!.metadata!.name!);
+    fake.take();
+    await reconcile('default/once');
+    expect(fake.take()).toEqual(['create Pod default/once-3', 'update-status Job default/once', `update Pod default/${b!.metadata!.name}`]);
+    expect(jobStatus(fake, 'once')).toMatchObject({ succeeded: 1, failed: 1, active: 1 });
+    expect(fake.informers.Pod!.get('default', b!.metadata!.name!)).toBeUndefined();
+  });
+
+  it('backs off before replacing a failed pod: base delay, doubling', async () => {
+    const { fake, reconcile } = setup({ backoffBaseMs: 10_000 });
+    fake.seed(job('flaky'));
+    await reconcile('default/flaky');
+    fake.take();
+    fake.setPhase(fake.activePods()[0]!, 'Failed');
+    let r = await reconcile('default/flaky');
+    expect(r).toEqual({ requeueAfter: 10_000 });
+    expect(fake.take().filter((a) => a.startsWith('create'))).toEqual([]);
+    fake.clock += 10_000;
+    await reconcile('default/flaky');
+    expect(fake.take().filter((a) => a.startsWith('create'))).toHaveLength(1);
+    fake.setPhase(fake.activePods()[0]!, 'Failed');
+    r = await reconcile('default/flaky');
+    expect(r).toEqual({ requeueAfter: 20_000 });
+    expect(jobStatus(fake, 'flaky').failed).toBe(2);
+  });
+
+  it('fails with BackoffLimitExceeded after backoffLimit+1 failures and deletes active pods', async () => {
+    const { fake, reconcile } = setup({ backoffBaseMs: 0 });
+    fake.seed(job('bad', { backoffLimit: 1, parallelism: 2, completions: 5 }));
+    await reconcile('default/bad');
+    fake.take();
+    const [a, b] = fake.activePods();
+    fake.setPhase(a!, 'Failed');
+    await reconcile('default/bad');
+    expect(jobStatus(fake, 'bad').failed).toBe(1);
+    fake.take();
+    fake.setPhase(b!, 'Failed');
+    await reconcile('default/bad');
+    const s = jobStatus(fake, 'bad');
+    expect(condition(s, 'Failed')?.reason).toBe('BackoffLimitExceeded');
+    expect(s.failed).toBe(2);
+    const actions = fake.take();
+    expect(actions.filter((x) => x.startsWith('delete Pod'))).toHaveLength(1); // the replacement of a
+    expect(actions.filter((x) => x.startsWith('create'))).toEqual([]);
+    // The deleted pod is released without counting as a failure of the finished Job.
+    await reconcile('default/bad');
+    expect(jobStatus(fake, 'bad').failed).toBe(2);
+    expect(fake.activePods()).toEqual([]);
+    expect(fake.pods((p) => !!p.metadata?.finalizers?.length)).toEqual([]);
+    expect(fake.events).toContain('Warning BackoffLimitExceeded');
+  });
+
+  it('fails with DeadlineExceeded at activeDeadlineSeconds, waking at the deadline', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('slow', { activeDeadlineSeconds: 5 }));
+    expect(await reconcile('default/slow')).toEqual({ requeueAfter: 5000 });
+    fake.take();
+    fake.clock += 5000;
+    await reconcile('default/slow');
+    expect(condition(jobStatus(fake, 'slow'), 'Failed')?.reason).toBe('DeadlineExceeded');
+    expect(fake.take()).toEqual(['delete Pod default/slow-1', 'update-status Job default/slow']);
+  });
+
+  it('deletes the Job ttlSecondsAfterFinished after it finished', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('short', { ttlSecondsAfterFinished: 30 }));
+    await reconcile('default/short');
+    fake.setPhase(fake.activePods()[0]!, 'Succeeded');
+    expect(await reconcile('default/short')).toEqual({ requeueAfter: 30_000 });
+    fake.take();
+    fake.clock += 30_000;
+    await reconcile('default/short');
+    expect(fake.take()).toEqual(['delete Job default/short Background']);
+  });
+
+  it('runs no pods while suspended, and starts the clock on resume', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('later', { suspend: true }));
+    await reconcile('default/later');
+    expect(fake.take()).toEqual(['update-status Job default/later']);
+    expect(condition(jobStatus(fake, 'later'), 'Suspended')).toBeDefined();
+    expect(jobStatus(fake, 'later').startTime).toBeUndefined();
+    const j = structuredClone(fake.informers.Job!.get('default', 'later')!);
+    (j.spec as { suspend: boolean }).suspend = false;
+    fake.informers.Job!.put(j);
+    fake.clock += 1000;
+    await reconcile('default/later');
+    expect(fake.take()).toEqual(['create Pod default/later-1', 'update-status Job default/later']);
+    expect(jobStatus(fake, 'later').startTime).toBe(timestamp(fake.clock));
+  });
+
+  it('releases the pods of a Job that is gone', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('gone'));
+    await reconcile('default/gone');
+    fake.take();
+    fake.informers.Job!.remove(fake.informers.Job!.get('default', 'gone')!);
+    await reconcile('default/gone');
+    expect(fake.take()).toEqual(['update Pod default/gone-1']);
+  });
+});
+
+// ---- CronJob: unit ----
+
+function cronJob(name: string, spec: Record<string, unknown> = {}, created = '2024-03-10T11:00:00Z'): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: 'default', creationTimestamp: created },
+    spec: {
+      schedule: '*/5 * * * *',
+      concurrencyPolicy: 'Allow',
+      suspend: false,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+      jobTemplate: { metadata: { labels: { team: 'a' } }, spec: job(name).spec },
+      ...spec,
+    },
+  };
+}
+
+const cjStatus = (fake: FakeCluster, name: string): CronJobStatus__Output => (fake.informers.CronJob!.get('default', name)?.status ?? {});
+const minutes = (iso: string): number => Math.floor(Date.parse(iso) / 60_000);
+
+/** Marks a Job finished as the Job controller would. */
+function finishJob(fake: FakeCluster, name: string, type: 'Complete' | 'Failed'): void {
+  const j = structuredClone(fake.informers.Job!.get('default', name)!);
+  const t = timestamp(fake.clock);
+  j.status = { conditions: [{ type, status: 'True', lastTransitionTime: t }], ...(type === 'Complete' ? { completionTime: t, succeeded: 1 } : { failed: 1 }), startTime: t };
+  fake.informers.Job!.put(j);
+}
+
+describe('CronJob controller (fake client and clock)', () => {
+  const queues: WorkQueue<string>[] = [];
+  afterEach(() => {
+    for (const q of queues.splice(0)) q.shutDown();
+  });
+  const setup = () => {
+    const fake = new FakeCluster();
+    fake.clock = Date.parse('2024-03-10T12:00:00Z');
+    const { reconcile, queue } = start(makeCronJobController(), fake);
+    queues.push(queue);
+    return { fake, reconcile };
+  };
+
+  it('creates a Job at the schedule time, named by the minute, then waits for the next', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('tick', {}, '2024-03-10T11:58:30Z'));
+    // 11:58:30 created; clock 12:00:00: the 12:00 run is due.
+    const r = await reconcile('default/tick');
+    const name = `tick-${minutes('2024-03-10T12:00:00Z')}`;
+    expect(fake.take()).toEqual([`create Job default/${name}`, 'update-status CronJob default/tick']);
+    const j = fake.informers.Job!.get('default', name)!;
+    expect(j.metadata?.annotations?.[CRONJOB_SCHEDULED_ANNOTATION]).toBe('2024-03-10T12:00:00Z');
+    expect(j.metadata?.labels).toMatchObject({ team: 'a' });
+    expect(j.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'tick', controller: true, blockOwnerDeletion: true });
+    expect(cjStatus(fake, 'tick')).toMatchObject({ lastScheduleTime: '2024-03-10T12:00:00Z', active: [{ kind: 'Job', name, namespace: 'default' }] });
+    expect(r?.requeueAfter).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(r?.requeueAfter).toBeLessThan(5 * 60_000 + 1000);
+    // Nothing more until 12:05.
+    fake.clock += 4 * 60_000;
+    await reconcile('default/tick');
+    expect(fake.take()).toEqual([]);
+    fake.clock += 60_000;
+    await reconcile('default/tick');
+    expect(fake.take()).toEqual([`create Job default/tick-${minutes('2024-03-10T12:05:00Z')}`, 'update-status CronJob default/tick']);
+    expect(cjStatus(fake, 'tick').active).toHaveLength(2); // Allow
+  });
+
+  it('before the first schedule time: no Job, requeue until it', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('wait', {}, '2024-03-10T12:00:00Z'));
+    fake.clock = Date.parse('2024-03-10T12:03:00Z');
+    const r = await reconcile('default/wait');
+    expect(fake.take()).toEqual([]);
+    expect(r?.requeueAfter).toBeGreaterThanOrEqual(2 * 60_000);
+    expect(r?.requeueAfter).toBeLessThan(2 * 60_000 + 1000);
+  });
+
+  it('an AlreadyExists Job of its own counts as created (idempotent)', async () => {
+    const { fake, reconcile } = setup();
+    const cj = fake.seed(cronJob('idem', {}, '2024-03-10T11:58:30Z'));
+    const name = `idem-${minutes('2024-03-10T12:00:00Z')}`;
+    fake.seed({ ...job(name), metadata: { name, namespace: 'default', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'idem', uid: cj.metadata!.uid!, controller: true }] } });
+    await reconcile('default/idem');
+    expect(fake.take()).toEqual(['update-status CronJob default/idem']);
+    expect(cjStatus(fake, 'idem').lastScheduleTime).toBe('2024-03-10T12:00:00Z');
+  });
+
+  it('Forbid skips a run while one is active; the finished one is recorded', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('solo', { concurrencyPolicy: 'Forbid' }, '2024-03-10T11:58:30Z'));
+    await reconcile('default/solo');
+    fake.take();
+    const first = `solo-${minutes('2024-03-10T12:00:00Z')}`;
+    fake.clock = Date.parse('2024-03-10T12:05:00Z');
+    await reconcile('default/solo');
+    expect(fake.take()).toEqual([]);
+    expect(fake.events).toContain('Normal JobAlreadyActive');
+    // It finishes at 12:07: removed from active, lastSuccessfulTime set; the 12:05 run is
+    // too old only with a starting deadline, so it runs now, late (as Kubernetes does).
+    fake.clock = Date.parse('2024-03-10T12:07:00Z');
+    finishJob(fake, first, 'Complete');
+    await reconcile('default/solo');
+    const s = cjStatus(fake, 'solo');
+    expect(s.lastSuccessfulTime).toBe('2024-03-10T12:07:00Z');
+    expect(s.active?.map((r) => r.name)).toEqual([`solo-${minutes('2024-03-10T12:05:00Z')}`]);
+  });
+
+  it('Replace deletes the active Job and starts the new one', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('swap', { concurrencyPolicy: 'Replace' }, '2024-03-10T11:58:30Z'));
+    await reconcile('default/swap');
+    fake.take();
+    fake.clock = Date.parse('2024-03-10T12:05:00Z');
+    await reconcile('default/swap');
+    const first = `swap-${minutes('2024-03-10T12:00:00Z')}`;
+    const second = `swap-${minutes('2024-03-10T12:05:00Z')}`;
+    expect(fake.take()).toEqual([`delete Job default/${first} Background`, `create Job default/${second}`, 'update-status CronJob default/swap']);
+    expect(cjStatus(fake, 'swap').active?.map((r) => r.name)).toEqual([second]);
+  });
+
+  it('suspend: no Jobs, no requeue', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('off', { suspend: true }, '2024-03-10T11:00:00Z'));
+    expect(await reconcile('default/off')).toBeUndefined();
+    expect(fake.take()).toEqual([]);
+  });
+
+  it('after downtime runs only the most recent missed time, and warns past 100 misses', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('late', { schedule: '* * * * *' }, '2024-03-10T09:00:00Z'));
+    fake.clock = Date.parse('2024-03-10T12:00:30Z'); // 180 missed minutes
+    await reconcile('default/late');
+    expect(fake.take()).toEqual([`create Job default/late-${minutes('2024-03-10T12:00:00Z')}`, 'update-status CronJob default/late']);
+    expect(fake.events).toContain('Warning TooManyMissedTimes');
+    fake.events = [];
+    fake.seed(cronJob('few', { schedule: '* * * * *' }, '2024-03-10T11:50:00Z'));
+    await reconcile('default/few');
+    expect(fake.take()).toEqual([`create Job default/few-${minutes('2024-03-10T12:00:00Z')}`, 'update-status CronJob default/few']);
+    expect(fake.events).not.toContain('Warning TooManyMissedTimes');
+  });
+
+  it('startingDeadlineSeconds: a run missed by more than it is skipped', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('strict', { schedule: '0 * * * *', startingDeadlineSeconds: 60 }, '2024-03-10T10:30:00Z'));
+    fake.clock = Date.parse('2024-03-10T12:02:00Z'); // the 12:00 run is 120 s late
+    const r = await reconcile('default/strict');
+    expect(fake.take()).toEqual([]);
+    expect(r?.requeueAfter).toBeGreaterThan(57 * 60_000);
+    fake.clock = Date.parse('2024-03-10T13:00:40Z'); // 40 s late: within the deadline
+    await reconcile('default/strict');
+    expect(fake.take()).toEqual([`create Job default/strict-${minutes('2024-03-10T13:00:00Z')}`, 'update-status CronJob default/strict']);
+  });
+
+  it('timeZone: the schedule is read in that zone', async () => {
+    const { fake, reconcile } = setup();
+    // 09:00 in Tokyo is 00:00 UTC.
+    fake.seed(cronJob('tokyo', { schedule: '0 9 * * *', timeZone: 'Asia/Tokyo' }, '2024-03-09T12:00:00Z'));
+    fake.clock = Date.parse('2024-03-10T00:00:10Z');
+    await reconcile('default/tokyo');
+    expect(cjStatus(fake, 'tokyo').lastScheduleTime).toBe('2024-03-10T00:00:00Z');
+    expect(parseSchedule('0 9 * * *', 'America/New_York').next(Date.parse('2024-03-10T12:00:00Z'))).toBe(Date.parse('2024-03-10T13:00:00Z')); // EDT since 07:00Z
+    expect(parseSchedule('TZ=Asia/Tokyo 0 9 * * *').next(Date.parse('2024-03-10T12:00:00Z'))).toBe(Date.parse('2024-03-11T00:00:00Z'));
+    expect(parseSchedule('@hourly').next(Date.parse('2024-03-10T12:00:00Z'))).toBe(Date.parse('2024-03-10T13:00:00Z'));
+    expect(parseSchedule('@midnight').fields).toBe('0 0 * * *');
+    expect(() => parseSchedule('* * * * * *')).toThrow(/5 fields/);
+  });
+
+  it('an unparseable schedule: a warning event, no retry', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('bad', { schedule: 'every day' }));
+    expect(await reconcile('default/bad')).toBeUndefined();
+    expect(fake.events).toContain('Warning UnparseableSchedule');
+  });
+
+  it('keeps successfulJobsHistoryLimit and failedJobsHistoryLimit finished Jobs', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('hist', { successfulJobsHistoryLimit: 2, failedJobsHistoryLimit: 1 }, '2024-03-10T11:58:30Z'));
+    const names: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      fake.clock = Date.parse('2024-03-10T12:00:00Z') + i * 5 * 60_000;
+      await reconcile('default/hist');
+      const name = `hist-${Math.floor(fake.clock / 60_000)}`;
+      names.push(name);
+      fake.clock += 60_000;
+      finishJob(fake, name, i === 1 || i === 2 ? 'Failed' : 'Complete');
+    }
+    await reconcile('default/hist');
+    const left = fake.informers.Job!.list().map((j) => j.metadata!.name).sort();
+    // Succeeded: 0, 3, 4, 5 → keep 4, 5. Failed: 1, 2 → keep 2.
+    expect(left).toEqual([names[2], names[4], names[5]].sort());
+    expect(cjStatus(fake, 'hist').active ?? []).toEqual([]);
+  });
+});
+
+// ---- integration: a real API server, both controllers in a manager ----
+
+describe('Job and CronJob controllers against a real API server', () => {
+  let cluster: TestCluster;
+  let nc: NatsConnection;
+  let stop: AbortController;
+  let running: Promise<void>;
+  // The CronJob controller's clock: real time plus an offset set per test.
+  let offset = 0;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    nc = await connect({ servers: cluster.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const manager = new ControllerManager({ client: cluster.client, nc, metrics: new Registry(), logger: loud, now: () => Date.now() + offset });
+    manager.add(makeJobController({ backoffBaseMs: 50 }));
+    manager.add(makeCronJobController());
+    stop = new AbortController();
+    running = manager.run(stop.signal);
+  }, 30_000);
+
+  afterAll(async () => {
+    stop?.abort();
+    await running;
+    await nc?.close();
+    await cluster?.stop();
+  }, 30_000);
+
+  /** Plays the kubelet: every pending pod of the job finishes with `exitCode`. */
+  async function finishPods(jobName: string, exitCode: number, max = Infinity): Promise<number> {
+    const { items } = await cluster.client.list('Pod', { namespace: 'default', labelSelector: `job-name=${jobName}` });
+    let n = 0;
+    for (const p of items) {
+      const phase = (p.status as { phase?: string } | undefined)?.phase;
+      if (n >= max || p.metadata?.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed') continue;
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      p.status = {
+        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+        containerStatuses: [{ name: 'main', state: { terminated: { exitCode, finishedAt: now } } }],
+      };
+      await cluster.client.updateStatus(p);
+      n++;
+    }
+    return n;
+  }
+
+  it('a Job with parallelism 2 and completions 4 completes, never more than 2 pods active', async () => {
+    await cluster.client.create(job('quad', { parallelism: 2, completions: 4 }));
+    let maxActive = 0;
+    await eventually(
+      async () => {
+        const { items } = await cluster.client.list('Pod', { namespace: 'default', labelSelector: 'job-name=quad' });
+        const active = items.filter((p) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes((p.status as { phase?: string } | undefined)?.phase ?? ''));
+        maxActive = Math.max(maxActive, active.length);
+        await finishPods('quad', 0, 1);
+        const j = await cluster.client.get('Job', 'default', 'quad');
+        return !!condition(j.status as JobStatus__Output, 'Complete');
+      },
+      'job quad to complete',
+      20_000,
+    );
+    const j = await cluster.client.get('Job', 'default', 'quad');
+    expect(j.status).toMatchObject({ succeeded: 4, failed: 0, active: 0 });
+    expect(maxActive).toBeLessThanOrEqual(2);
+    const { items } = await cluster.client.list('Pod', { namespace: 'default', labelSelector: 'job-name=quad' });
+    expect(items).toHaveLength(4);
+    expect(items.every((p) => !p.metadata?.finalizers?.length)).toBe(true);
+  }, 30_000);
+
+  it('backoffLimit exceeded fails the Job; ttlSecondsAfterFinished then deletes it', async () => {
+    await cluster.client.create(job('doomed', { backoffLimit: 1, ttlSecondsAfterFinished: 1 }));
+    await eventually(
+      async () => {
+        await finishPods('doomed', 1);
+        const j = await cluster.client.get('Job', 'default', 'doomed').catch(() => undefined);
+        return !j || !!condition(j.status as JobStatus__Output, 'Failed');
+      },
+      'job doomed to fail',
+      20_000,
+    );
+    await eventually(async () => !(await cluster.client.get('Job', 'default', 'doomed').catch(() => undefined)), 'job doomed to be deleted', 10_000);
+  }, 40_000);
+
+  it('a CronJob fires on schedule (clock set just before a minute boundary)', async () => {
+    // The controller's clock runs 0.5 s short of the next whole minute, ahead of real time.
+    offset = 60_000 - (Date.now() % 60_000) - 500;
+    if (offset < 1000) offset += 60_000;
+    const cj = cronJob('every', { schedule: '* * * * *' });
+    delete cj.metadata!.creationTimestamp;
+    await cluster.client.create(cj);
+    const boundary = Math.ceil((Date.now() + offset) / 60_000) * 60_000;
+    const name = `every-${boundary / 60_000}`;
+    await eventually(async () => !!(await cluster.client.get('Job', 'default', name).catch(() => undefined)), `job ${name}`, 10_000);
+    await eventually(
+      async () => !!((await cluster.client.get('CronJob', 'default', 'every')).status as CronJobStatus__Output | undefined)?.lastScheduleTime,
+      'cronjob every status',
+      10_000,
+    );
+    const created = await cluster.client.get('CronJob', 'default', 'every');
+    expect((created.status as CronJobStatus__Output).active?.map((r) => r.name)).toContain(name);
+    expect((created.status as CronJobStatus__Output).lastScheduleTime).toBe(timestamp(boundary));
+    // The created Job runs a pod (the Job controller picks it up).
+    await eventually(async () => (await finishPods(name, 0)) > 0, `a pod of ${name}`, 10_000);
+  }, 30_000);
+
+  it('create job --from=cronjob/X makes a Job from the template, owned by the CronJob', async () => {
+    await cluster.client.create(cronJob('manual', { schedule: '0 0 1 1 *' }, undefined));
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(`ERR ${t}`) };
+    expect(await createJobFromCronJob(cluster.client, { name: 'manual-now', cronJob: 'manual', namespace: 'default' }, io)).toBe(0);
+    expect(out).toEqual(['job.batch/manual-now created']);
+    const j = await cluster.client.get('Job', 'default', 'manual-now');
+    expect(j.metadata?.annotations?.['cronjob.kubernetes.io/instantiate']).toBe('manual');
+    expect(j.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'manual', controller: true });
+    expect(j.metadata?.labels).toMatchObject({ team: 'a' });
+    out.length = 0;
+    expect(await createJobFromCronJob(cluster.client, { name: 'x', cronJob: 'nope', namespace: 'default' }, io)).toBe(1);
+    expect(out.join('\n')).toMatch(/not found/);
+    out.length = 0;
+    expect(await createJobFromCronJob(cluster.client, { name: 'manual-now', cronJob: 'manual', namespace: 'default' }, io)).toBe(1);
+    expect(out.join('\n')).toMatch(/already exists/);
+  }, 30_000);
+});
