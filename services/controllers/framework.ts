@@ -1,6 +1,7 @@
 // The controller manager's framework (kube-controller-manager's shape): controllers share one
 // informer per kind, each gets its own de-duplicating, rate-limited work queue, and a
 // level-triggered reconcile(key) runs on it. Event handlers only enqueue keys.
+import { setMaxListeners } from 'node:events';
 import type { NatsConnection } from 'nats';
 import { Counter, Gauge, Histogram, type Registry as PromRegistry } from 'prom-client';
 import type { ShoalClient } from '../../lib/client.js';
@@ -77,6 +78,9 @@ export class ControllerManager {
   private readonly queueAdds: Counter;
   private readonly queueRetries: Counter;
   private readonly reconcileLatency: Histogram;
+  private markSynced: () => void = () => {};
+  /** Resolves once run() has synced every informer and the controllers' workers start. */
+  readonly synced: Promise<void> = new Promise<void>((resolve) => (this.markSynced = resolve));
 
   constructor(private readonly config: ManagerConfig) {
     this.ctx = {
@@ -86,17 +90,24 @@ export class ControllerManager {
       logger: config.logger,
       now: config.now ?? Date.now,
     };
+    // A manager is made per leadership term in one process: the metrics of an earlier manager
+    // on the same registry are reused (counters continue), not registered twice.
     const registers = [config.metrics];
-    this.queueDepth = new Gauge({ name: 'shoal_controller_workqueue_depth', help: 'Keys waiting in a controller\'s work queue.', labelNames: ['controller'], registers });
-    this.queueAdds = new Counter({ name: 'shoal_controller_workqueue_adds_total', help: 'Keys added to a controller\'s work queue.', labelNames: ['controller'], registers });
-    this.queueRetries = new Counter({ name: 'shoal_controller_workqueue_retries_total', help: 'Keys re-queued after a failed reconcile.', labelNames: ['controller'], registers });
-    this.reconcileLatency = new Histogram({
-      name: 'shoal_controller_reconcile_duration_seconds',
-      help: 'Time a controller spends reconciling one key.',
-      labelNames: ['controller'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
+    const reuse = <M>(name: string, make: () => M): M => (config.metrics.getSingleMetric(name) as M | undefined) ?? make();
+    this.queueDepth = reuse('shoal_controller_workqueue_depth', () => new Gauge({ name: 'shoal_controller_workqueue_depth', help: 'Keys waiting in a controller\'s work queue.', labelNames: ['controller'], registers }));
+    this.queueAdds = reuse('shoal_controller_workqueue_adds_total', () => new Counter({ name: 'shoal_controller_workqueue_adds_total', help: 'Keys added to a controller\'s work queue.', labelNames: ['controller'], registers }));
+    this.queueRetries = reuse('shoal_controller_workqueue_retries_total', () => new Counter({ name: 'shoal_controller_workqueue_retries_total', help: 'Keys re-queued after a failed reconcile.', labelNames: ['controller'], registers }));
+    this.reconcileLatency = reuse(
+      'shoal_controller_reconcile_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'shoal_controller_reconcile_duration_seconds',
+          help: 'Time a controller spends reconciling one key.',
+          labelNames: ['controller'],
+          buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+          registers,
+        }),
+    );
   }
 
   private informer(kind: string): Informer {
@@ -129,10 +140,13 @@ export class ControllerManager {
   /** Starts the informers, waits for them to sync, then runs every controller until `signal`
    * aborts; resolves when all have stopped. */
   async run(signal: AbortSignal): Promise<void> {
+    // Every worker of every controller and every informer waits on this one signal.
+    setMaxListeners(Math.max(64, 8 * (this.controllers.length + this.informers.size)), signal);
     for (const inf of this.informers.values()) inf.start(signal);
     await Promise.race([Promise.all([...this.informers.values()].map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     if (signal.aborted) return this.stop();
     signal.addEventListener('abort', () => this.controllers.forEach((c) => c.queue.shutDown()), { once: true });
+    this.markSynced();
     await Promise.all(
       this.controllers.map(({ controller, queue, reconcile }) =>
         runWorkers(queue, controller.workers ?? 2, reconcile, signal, { logger: this.config.logger, name: controller.name }),
