@@ -14,10 +14,13 @@ import { ShoalClient } from '../../lib/client.js';
 import { runLeaderElected, type LeaderElection } from '../../lib/leader.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { eventTtlController } from './event-ttl.js';
+import { cronJobController } from './cronjob.js';
 import { ControllerManager, type Controller, type Logger } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
+import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
+import { replicaSetController } from './replicaset.js';
 
 export { ControllerManager, controllerOf, keyOf, splitKey } from './framework.js';
 export type { Controller, ControllerContext, Logger, ManagerConfig } from './framework.js';
@@ -79,6 +82,10 @@ export type ControllerFactory = (config: ControllersConfig) => Controller;
 
 /** Every controller the manager can run, by name, in start order. */
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
+  // Each of these keeps its state inside setup(), so one object serves every manager.
+  replicaset: () => replicaSetController,
+  job: () => jobController,
+  cronjob: () => cronJobController,
   'garbage-collector': () => garbageCollector(),
   namespace: () => namespaceController(),
   'node-lifecycle': (c) => nodeLifecycleController({ nodeMonitorGracePeriodMs: c.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: c.podEvictionTimeoutMs }),
