@@ -15,6 +15,7 @@ import { runLeaderElected, type LeaderElection } from '../../lib/leader.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { eventTtlController } from './event-ttl.js';
 import { cronJobController } from './cronjob.js';
+import { deploymentController } from './deployment.js';
 import { ControllerManager, type Controller, type Logger } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
 import { jobController } from './job.js';
@@ -84,6 +85,7 @@ export type ControllerFactory = (config: ControllersConfig) => Controller;
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   // Each of these keeps its state inside setup(), so one object serves every manager.
   replicaset: () => replicaSetController,
+  deployment: () => deploymentController,
   job: () => jobController,
   cronjob: () => cronJobController,
   'garbage-collector': () => garbageCollector(),
