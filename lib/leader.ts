@@ -129,7 +129,10 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
     const t = now();
     // Every call is bounded by one renew period: a server that does not answer must not keep
     // a leader past its renew deadline.
-    const opts = { signal: AbortSignal.timeout(Math.max(500, renewEveryMs)) };
+    const opts = { signal: AbortSignal.timeout(Math.max(500, Math.round(renewEveryMs))) };
+    // A candidate reads the lease every round (it may have been released or renewed); the
+    // leader renews from its own last write (a conflict makes it re-read).
+    if (lease && lease.spec?.holderIdentity !== identity) lease = undefined;
     if (!lease) {
       try {
         lease = (await client.get('Lease', namespace, name, opts)) as Lease__Output;
@@ -195,7 +198,7 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(t) },
-      }, { signal: AbortSignal.timeout(Math.max(500, renewEveryMs)) });
+      }, { signal: AbortSignal.timeout(Math.max(500, Math.round(renewEveryMs))) });
       logger.info(`${what}: ${identity} released the lease`);
     } catch (err) {
       logger.warn(`${what}: ${identity} could not release the lease: ${errMessage(err)}`);

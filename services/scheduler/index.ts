@@ -1,11 +1,14 @@
 // `shoal scheduler`: binds pending pods to nodes (kube-scheduler). The public entry of this
 // folder: startScheduler(config) returns a handle with `ready` and `stop()`, so `shoal up`,
 // `shoal scheduler`, the tests and the benchmark start the same code.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { connect, type NatsConnection } from 'nats';
 import { ShoalClient } from '../../lib/client.js';
 import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import { Informer } from '../../lib/informer.js';
+import { runLeaderElected, type LeaderElection } from '../../lib/leader.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { SchedulerCache } from './cache.js';
 import { Framework, type PluginSet } from './framework.js';
@@ -43,6 +46,16 @@ export interface SchedulerConfig {
   /** The plugins to run (default: defaultPlugins()). */
   plugins?: PluginSet;
   logger?: SchedulerLogger;
+  /** Schedule only while holding the Lease shoal-system/<leaseName> (default false): several
+   * schedulers may run, one acts, another takes over when it dies. The caches stay warm on
+   * every replica; only the scheduling loop waits for the lease. */
+  leaderElection?: boolean;
+  /** This replica's identity in the election (default "<host>_<pid>_<random>"). */
+  identity?: string;
+  /** The Lease's name (default "shoal-scheduler"). */
+  leaseName?: string;
+  /** The Lease's duration in seconds (default 15). */
+  leaseDurationSeconds?: number;
   /** Stops the scheduler when aborted (as stop() does). */
   signal?: AbortSignal;
 }
@@ -54,6 +67,8 @@ export interface SchedulerHandle {
   metricsAddress?: string;
   /** Stops scheduling, waits for the binds in flight, closes connections. Idempotent. */
   stop(): Promise<void>;
+  /** True while this scheduler's loop runs (always, once ready, without leader election). */
+  isLeader(): boolean;
 }
 
 const HOUSEKEEPING_MS = 5_000;
@@ -132,11 +147,36 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
   housekeeping.unref();
 
   let loop: Promise<void> | undefined;
+  let election: LeaderElection | undefined;
+  let leading = false;
   const ready = (async () => {
     await Promise.race([
       Promise.all([nodes.synced, pods.synced]),
       new Promise<void>((_, reject) => abort.signal.addEventListener('abort', () => reject(new Error('the scheduler stopped before it was ready')), { once: true })),
     ]);
+    if (config.leaderElection) {
+      const identity = config.identity ?? `${hostname()}_${process.pid}_${randomUUID().slice(0, 8)}`;
+      election = runLeaderElected({
+        client,
+        name: config.leaseName ?? 'shoal-scheduler',
+        identity,
+        leaseDurationSeconds: config.leaseDurationSeconds,
+        logger,
+        signal: abort.signal,
+        onStartedLeading: async (signal) => {
+          leading = true;
+          logger.info(`scheduler ${schedulerName}: ${identity} leads; scheduling`);
+          try {
+            await scheduler.run(signal);
+          } finally {
+            leading = false;
+          }
+        },
+      });
+      logger.info(`scheduler ${schedulerName}: ready (${cache.nodes.length} nodes); campaigning for the lease as ${identity}`);
+      return;
+    }
+    leading = true;
     loop = scheduler.run(abort.signal);
     logger.info(`scheduler ${schedulerName}: ready (${cache.nodes.length} nodes, ${queue.lengths().active} pods to schedule)`);
   })();
@@ -150,6 +190,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
       clearInterval(housekeeping);
       queue.close();
       await loop;
+      await election?.stop();
       await scheduler.idle();
       await Promise.all([pods.stop(), nodes.stop()]);
       await nc.close();
@@ -161,7 +202,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
     else config.signal.addEventListener('abort', () => void stop(), { once: true });
   }
 
-  const handle: SchedulerHandle = { ready, stop };
+  const handle: SchedulerHandle = { ready, stop, isLeader: () => leading };
   if (metricsServer) handle.metricsAddress = metricsServer.address;
   return handle;
 }
