@@ -182,3 +182,71 @@ describe('namespace controller', () => {
     await eventually(async () => gone('Namespace', 'doomed', ''), 'the namespace to be removed', 10_000);
   });
 });
+
+describe('with the workload controllers (all of them, as startControllers runs by default)', () => {
+  let c: TestCluster;
+  let all: ControllersHandle;
+
+  beforeAll(async () => {
+    c = await startTestCluster();
+    all = await startControllers({
+      server: c.api.address,
+      token: TEST_TOKEN,
+      natsUrl: c.nats.url,
+      leaseDurationSeconds: 5,
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    await all.ready;
+  });
+
+  afterAll(async () => {
+    await all?.stop();
+    await c?.stop();
+  });
+
+  const count = async (kind: string, selector: string): Promise<number> => (await c.client.list(kind, { namespace: 'default', labelSelector: selector })).items.length;
+  const owned = async (kind: string, ownerUid: string | undefined): Promise<KubeObject[]> =>
+    (await c.client.list(kind, { namespace: 'default' })).items.filter((o) => o.metadata?.ownerReferences?.some((r) => r.uid === ownerUid));
+
+  it('a deleted ReplicaSet of a Deployment is recreated; deleting the Deployment (Foreground) removes its ReplicaSets and pods first', async () => {
+    const deploy = await c.client.create(sampleObject('Deployment', 'web'));
+    await eventually(async () => (await count('Pod', 'app=web')) === 2, 'two pods', 15_000);
+    const [rs] = await owned('ReplicaSet', deploy.metadata?.uid);
+    expect(rs).toBeDefined();
+    await c.client.delete('ReplicaSet', 'default', rs!.metadata!.name!);
+    await eventually(
+      async () => {
+        const now = await owned('ReplicaSet', deploy.metadata?.uid);
+        return now.length === 1 && now[0]!.metadata?.uid !== rs!.metadata?.uid;
+      },
+      'the ReplicaSet to be recreated',
+      15_000,
+    );
+    await eventually(async () => {
+      const pods = (await c.client.list('Pod', { namespace: 'default', labelSelector: 'app=web' })).items;
+      return pods.length === 2 && pods.every((p) => p.metadata?.ownerReferences?.[0]?.uid !== rs!.metadata?.uid);
+    }, 'the old pods collected and two new ones', 15_000);
+
+    const res = await c.client.delete('Deployment', 'default', 'web', { propagationPolicy: 'Foreground' });
+    expect(res.deleted).toBe(false);
+    await eventually(async () => (await gone2('Deployment', 'web')) && (await count('ReplicaSet', 'app=web')) === 0 && (await count('Pod', 'app=web')) === 0, 'everything to go', 15_000);
+  });
+
+  it('deleting a Deployment (Background) removes its ReplicaSets and pods', async () => {
+    const deploy = await c.client.create(sampleObject('Deployment', 'api'));
+    await eventually(async () => (await count('Pod', 'app=api')) === 2, 'two pods', 15_000);
+    expect((await owned('ReplicaSet', deploy.metadata?.uid)).length).toBe(1);
+    expect((await c.client.delete('Deployment', 'default', 'api')).deleted).toBe(true);
+    await eventually(async () => (await count('ReplicaSet', 'app=api')) === 0 && (await count('Pod', 'app=api')) === 0, 'the ReplicaSet and pods to go', 15_000);
+  });
+
+  async function gone2(kind: string, name: string): Promise<boolean> {
+    try {
+      await c.client.get(kind, 'default', name);
+      return false;
+    } catch (err) {
+      if (err instanceof NotFoundError) return true;
+      throw err;
+    }
+  }
+});
