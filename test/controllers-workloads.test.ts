@@ -247,6 +247,14 @@ describe('workload controllers (simulated kubelet)', () => {
     const io = captureIO();
     expect(await rolloutStatus(client, { target: 'deploy/web', namespace: NS, timeoutSeconds: 10 }, io)).toBe(0);
     expect(io.lines).toEqual(['deployment "web" successfully rolled out']);
+    // Events: the Deployment scaled its ReplicaSet up, the ReplicaSet created pods.
+    await eventually(async () => {
+      const events = (await client.list('Event', { namespace: NS })).items as { reason?: string; message?: string; involvedObject?: { kind?: string } }[];
+      return (
+        events.some((e) => e.involvedObject?.kind === 'Deployment' && e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set web-${hash} to 3`) &&
+        events.filter((e) => e.involvedObject?.kind === 'ReplicaSet' && e.reason === 'SuccessfulCreate').length >= 3
+      );
+    }, 'ScalingReplicaSet and SuccessfulCreate events');
   });
 
   it('replaces a deleted pod; a deleted ReplicaSet is recreated by its Deployment', async () => {

@@ -28,7 +28,8 @@ import {
   intAnnotation,
   newCondition,
   newControllerRef,
-  recordEvent,
+  eventSink,
+  type EventSink,
   removeCondition,
   revisionOf,
   roundHalfAwayFromZero,
@@ -260,7 +261,7 @@ class Pass {
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
-    void recordEvent(this.client, COMPONENT, this.d, { type, reason, message }, this.now());
+    this.ctl.events(this.d, type, reason, message);
   }
 
   private async writeStatus(status: DeploymentStatus__Output): Promise<void> {
@@ -653,13 +654,17 @@ class Pass {
 // ---- the controller ----
 
 class DeploymentSync {
+  readonly events: EventSink;
+
   constructor(
     readonly client: DeploymentClient,
     private readonly dCache: Cache,
     private readonly rsCache: Cache,
     private readonly podCache: Cache,
     readonly now: () => number,
-  ) {}
+  ) {
+    this.events = eventSink(client, COMPONENT, now);
+  }
 
   private deploymentOf(obj: KubeObject): DeploymentObject | undefined {
     const ref = controllerRef(obj);

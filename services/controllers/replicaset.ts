@@ -22,7 +22,8 @@ import {
   newCondition,
   newControllerRef,
   podAvailability,
-  recordEvent,
+  eventSink,
+  type EventSink,
   type PodObject,
   type ReplicaSetObject,
 } from './rollout.js';
@@ -133,6 +134,7 @@ export function calculateReplicaSetStatus(
 /** The reconcile loop of one ReplicaSet controller instance, with its expectations. */
 class ReplicaSetSync {
   readonly expectations: Expectations;
+  private readonly event: EventSink;
 
   constructor(
     private readonly client: ReplicaSetClient,
@@ -141,6 +143,7 @@ class ReplicaSetSync {
     private readonly now: () => number,
   ) {
     this.expectations = new Expectations(now);
+    this.event = eventSink(client, COMPONENT, now);
   }
 
   /** The ReplicaSet that is the pod's controller, if it is in the cache with that uid. */
@@ -333,9 +336,9 @@ class ReplicaSetSync {
       const failed = count - created;
       const skipped = error === undefined ? 0 : failed - 1;
       for (let i = 0; i < skipped; i++) this.expectations.creationObserved(key);
-      for (const n of names) void recordEvent(this.client, COMPONENT, rs, { type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${n}` }, this.now());
+      for (const n of names) this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${n}`);
       if (error !== undefined) {
-        void recordEvent(this.client, COMPONENT, rs, { type: 'Warning', reason: 'FailedCreate', message: `Error creating: ${errorMessage(error)}` }, this.now());
+        this.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
         throw asError(error);
       }
       return;
@@ -350,13 +353,13 @@ class ReplicaSetSync {
           const m = pod.metadata ?? {};
           try {
             await this.client.delete('Pod', m.namespace ?? '', m.name ?? '');
-            void recordEvent(this.client, COMPONENT, rs, { type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${m.name ?? ''}` }, this.now());
+            this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${m.name ?? ''}`);
           } catch (err) {
             // Either way no deletion event of ours will come for it.
             this.expectations.deletionObserved(key, podKey(pod));
             if (err instanceof NotFoundError) return;
             errors.push(err);
-            void recordEvent(this.client, COMPONENT, rs, { type: 'Warning', reason: 'FailedDelete', message: `Error deleting: ${errorMessage(err)}` }, this.now());
+            this.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
           }
         }),
       );

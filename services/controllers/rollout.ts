@@ -2,7 +2,7 @@
 // pkg/controller/controller_utils.go and pkg/controller/deployment/util): pod readiness and
 // availability, the pod-template hash, revision and replicas annotations, IntOrString
 // scaling, conditions, expectations and a best-effort event writer.
-import type { ShoalClient } from '../../lib/client.js';
+import { EventRecorder, type EventClient, type EventType } from '../../lib/event-recorder.js';
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { Deployment__Output } from '../../lib/gen/shoal/v1/Deployment.js';
 import type { IntOrString__Output } from '../../lib/gen/shoal/v1/IntOrString.js';
@@ -347,41 +347,12 @@ export class Expectations {
 
 // ---- events ----
 
-export interface EventInput {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
+/** Records an Event about an object, best effort and without waiting: an event that cannot be
+ * written is not worth failing (or retrying) a reconcile for. */
+export type EventSink = (obj: KubeObject, type: EventType, reason: string, message: string) => void;
 
-/**
- * Writes a v1 Event about `involved`, best effort: an event that cannot be written is not
- * worth failing (or retrying) a reconcile for. Returns the write so tests may await it.
- */
-export function recordEvent(client: Pick<ShoalClient, 'create'>, component: string, involved: KubeObject, ev: EventInput, now: number): Promise<void> {
-  const m = involved.metadata ?? {};
-  const t = timestamp(now);
-  const event: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${m.name ?? 'unknown'}.${now.toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace: m.namespace || 'default' },
-    involvedObject: {
-      apiVersion: involved.apiVersion ?? '',
-      kind: involved.kind ?? '',
-      namespace: m.namespace ?? '',
-      name: m.name ?? '',
-      uid: m.uid ?? '',
-      resourceVersion: m.resourceVersion ?? '',
-    },
-    reason: ev.reason,
-    message: ev.message,
-    type: ev.type,
-    source: { component },
-    count: 1,
-    firstTimestamp: t,
-    lastTimestamp: t,
-  };
-  return client.create(event).then(
-    () => undefined,
-    () => undefined,
-  );
+/** An EventSink over the shared recorder (aggregates repeats into one Event with a count). */
+export function eventSink(client: EventClient, component: string, now: () => number): EventSink {
+  const recorder = new EventRecorder(client, { component, now });
+  return (obj, type, reason, message) => void recorder.record(obj, type, reason, message);
 }
