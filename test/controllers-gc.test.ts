@@ -194,9 +194,28 @@ describe('with the workload controllers (all of them, as startControllers runs b
       token: TEST_TOKEN,
       natsUrl: c.nats.url,
       leaseDurationSeconds: 5,
+      metricsListen: '127.0.0.1:0',
       logger: { info: () => {}, warn: () => {}, error: () => {} },
     });
     await all.ready;
+  });
+
+  it('runs every registered controller, as the leader, and serves their queue and reconcile metrics', async () => {
+    expect(all.isLeader()).toBe(true);
+    expect(all.metricsAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    // Something to reconcile, so every metric has samples.
+    await c.client.create(sampleObject('ReplicaSet', 'metrics'));
+    await eventually(async () => (await count('Pod', 'app=metrics')) === 2, 'the ReplicaSet controller to act', 15_000);
+    const text = await (await fetch(`http://${all.metricsAddress}/metrics`)).text();
+    expect(text).toMatch(/^shoal_controller_manager_leader\{[^}]*\} 1$/m);
+    for (const name of ['replicaset', 'garbage-collector']) {
+      expect(text).toMatch(new RegExp(`^shoal_controller_workqueue_adds_total\\{[^}]*controller="${name}"[^}]*\\} [1-9]`, 'm'));
+      expect(text).toMatch(new RegExp(`^shoal_controller_reconcile_duration_seconds_count\\{[^}]*controller="${name}"[^}]*\\} [1-9]`, 'm'));
+    }
+    expect(text).toContain('# TYPE shoal_controller_workqueue_depth gauge');
+    expect(text).toContain('# TYPE shoal_controller_workqueue_retries_total counter');
+    await c.client.delete('ReplicaSet', 'default', 'metrics');
+    await eventually(async () => (await count('Pod', 'app=metrics')) === 0, 'the pods to be collected', 15_000);
   });
 
   afterAll(async () => {
