@@ -6,7 +6,9 @@ import type { Event__Output } from '../lib/gen/shoal/v1/Event.js';
 import type { Node__Output } from '../lib/gen/shoal/v1/Node.js';
 import type { KubeObject } from '../lib/kinds.js';
 import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
-import { tolerationMs } from '../services/controllers/node-lifecycle.js';
+import type { ControllerContext } from '../services/controllers/framework.js';
+import { nodeLifecycleController, tolerationMs } from '../services/controllers/node-lifecycle.js';
+import type { WorkQueue } from '../lib/workqueue.js';
 import { eventually, startTestCluster, TEST_TOKEN, type TestCluster } from './harness.js';
 
 const GRACE_MS = 1500;
@@ -153,5 +155,185 @@ describe('node lifecycle', () => {
     agent.resume();
     await eventually(async () => !((await getNode('n2')).spec?.taints ?? []).some((t) => t.key === UNREACHABLE), 'the taint to be removed', 5000);
     agent.stop();
+  });
+});
+
+// ---- reconcile against a fake client and fake informers, with a fake clock ----
+
+interface Action {
+  verb: string;
+  kind: string;
+  name: string;
+  opts?: unknown;
+  object?: KubeObject;
+}
+
+type Handlers = { onAdd?(o: KubeObject): void; onUpdate?(a: KubeObject, b: KubeObject): void; onDelete?(o: KubeObject): void };
+
+class FakeInformer {
+  readonly objects = new Map<string, KubeObject>();
+  readonly handlers: Handlers[] = [];
+  addEventHandler(h: Handlers): () => void {
+    this.handlers.push(h);
+    return () => {};
+  }
+  get(ns: string, name: string): KubeObject | undefined {
+    return this.objects.get(ns ? `${ns}/${name}` : name);
+  }
+  getByKey(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+  list(): KubeObject[] {
+    return [...this.objects.values()];
+  }
+  put(obj: KubeObject): void {
+    const key = obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name ?? ''}` : (obj.metadata?.name ?? '');
+    const old = this.objects.get(key);
+    this.objects.set(key, obj);
+    for (const h of this.handlers) {
+      if (old) h.onUpdate?.(old, obj);
+      else h.onAdd?.(obj);
+    }
+  }
+  remove(key: string): void {
+    const old = this.objects.get(key);
+    this.objects.delete(key);
+    if (old) for (const h of this.handlers) h.onDelete?.(old);
+  }
+}
+
+/** Informers that a write updates at once (an instant watch), and a client that records. */
+function fakeWorld(start: number) {
+  let now = start;
+  let rv = 1;
+  const informers = new Map<string, FakeInformer>();
+  const inf = (kind: string): FakeInformer => {
+    let i = informers.get(kind);
+    if (!i) informers.set(kind, (i = new FakeInformer()));
+    return i;
+  };
+  const actions: Action[] = [];
+  const keyOf = (o: KubeObject) => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''));
+  const store = (o: KubeObject): KubeObject => {
+    const s = structuredClone({ ...o, metadata: { ...o.metadata, resourceVersion: String(++rv) } });
+    inf(o.kind!).put(s);
+    return structuredClone(s);
+  };
+  const client = {
+    get: (kind: string, ns: string, name: string) => {
+      actions.push({ verb: 'get', kind, name });
+      const o = inf(kind).get(ns, name);
+      return o ? Promise.resolve(structuredClone(o)) : Promise.reject(new NotFoundError(name));
+    },
+    update: (o: KubeObject) => {
+      actions.push({ verb: 'update', kind: o.kind!, name: o.metadata?.name ?? '', object: structuredClone(o) });
+      return Promise.resolve(store(o));
+    },
+    updateStatus: (o: KubeObject) => {
+      actions.push({ verb: 'updateStatus', kind: o.kind!, name: o.metadata?.name ?? '', object: structuredClone(o) });
+      return Promise.resolve(store(o));
+    },
+    create: (o: KubeObject) => {
+      actions.push({ verb: 'create', kind: o.kind!, name: o.metadata?.name ?? '', object: structuredClone(o) });
+      return Promise.resolve(store(o));
+    },
+    delete: (kind: string, ns: string, name: string, opts?: unknown) => {
+      actions.push({ verb: 'delete', kind, name, opts });
+      const key = ns ? `${ns}/${name}` : name;
+      const o = inf(kind).getByKey(key);
+      if (!o) return Promise.reject(new NotFoundError(name));
+      if ((opts as { gracePeriodSeconds?: number } | undefined)?.gracePeriodSeconds === 0) inf(kind).remove(key);
+      else inf(kind).put({ ...o, metadata: { ...o.metadata, deletionTimestamp: new Date(now).toISOString() } });
+      return Promise.resolve({ object: o, deleted: false });
+    },
+  };
+  const queued: string[] = [];
+  const queue = { add: (k: string) => queued.push(k) };
+  const ctx = {
+    client,
+    informer: (kind: string) => inf(kind),
+    metrics: undefined,
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+    now: () => now,
+  };
+  return {
+    ctx: ctx as unknown as ControllerContext,
+    queue: queue as unknown as WorkQueue<string>,
+    inf,
+    actions,
+    queued,
+    keyOf,
+    advance: (ms: number) => (now += ms),
+    now: () => now,
+  };
+}
+
+describe('node lifecycle reconcile (fake client, fake clock)', () => {
+  it('waits out the grace period, then marks, taints and evicts on the toleration schedule, and untaints on renewal', async () => {
+    const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
+    const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000 }).setup(w.ctx, w.queue);
+    w.inf('Node').put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2', uid: 'u-n2', resourceVersion: '1' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    w.inf('Lease').put({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n2', namespace: 'shoal-system', resourceVersion: '1' }, spec: { renewTime: microTime(w.now()) } });
+    const tol = (s?: number) => [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', ...(s !== undefined ? { tolerationSeconds: s } : {}) }];
+    for (const [name, tolerations] of [['short', tol(2)], ['plain', undefined], ['forever', tol()]] as const) {
+      w.inf('Pod').put({ ...pod(name, 'n2', tolerations ? [...tolerations] : undefined), metadata: { name, namespace: 'default', uid: `u-${name}`, resourceVersion: '1' } });
+    }
+    expect(w.queued).toContain('n2');
+
+    // Fresh: nothing to do; look again when the grace period would run out.
+    expect(await reconcile('n2')).toEqual({ requeueAfter: 40_100 });
+    expect(w.actions).toEqual([]);
+
+    w.advance(40_100);
+    const r = await reconcile('n2');
+    const writes = w.actions.filter((a) => a.kind !== 'Event' && a.verb !== 'get');
+    expect(writes.map((a) => `${a.verb} ${a.kind}`)).toEqual(['updateStatus Node', 'update Node']);
+    expect((writes[0]!.object as Node__Output).status?.conditions?.[0]).toMatchObject({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    expect((writes[1]!.object as Node__Output).spec?.taints).toEqual([{ key: UNREACHABLE, effect: 'NoExecute', timeAdded: '2024-05-01T10:00:40Z' }]);
+    // The next timer is the 2 s toleration.
+    expect(r).toEqual({ requeueAfter: 2000 });
+    await new Promise((res) => setTimeout(res, 0));
+    const notReady = w.actions.find((a) => a.kind === 'Event' && a.verb === 'create');
+    expect(notReady?.object).toMatchObject({ reason: 'NodeNotReady', message: 'Node n2 not ready; evicting its pods in 300s', involvedObject: { kind: 'Node', name: 'n2' } });
+
+    // Running it again changes nothing (idempotent).
+    w.actions.length = 0;
+    expect(await reconcile('n2')).toEqual({ requeueAfter: 2000 });
+    expect(w.actions.filter((a) => a.verb !== 'get')).toEqual([]);
+
+    w.advance(2000);
+    expect(await reconcile('n2')).toEqual({ requeueAfter: 298_000 });
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => [a.name, a.opts])).toEqual([
+      ['short', undefined],
+      ['short', { gracePeriodSeconds: 0 }],
+    ]);
+    expect(w.inf('Pod').getByKey('default/short')).toBeUndefined();
+
+    w.advance(298_000);
+    w.actions.length = 0;
+    expect(await reconcile('n2')).toBeUndefined();
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['plain', 'plain']);
+    expect(w.inf('Pod').getByKey('default/forever')).toBeDefined();
+
+    // The lease is renewed: the taint goes.
+    w.actions.length = 0;
+    w.inf('Lease').put({ ...w.inf('Lease').getByKey('shoal-system/n2')!, spec: { renewTime: microTime(w.now()) } });
+    expect(await reconcile('n2')).toEqual({ requeueAfter: 40_100 });
+    const untaint = w.actions.find((a) => a.verb === 'update' && a.kind === 'Node');
+    expect((untaint?.object as Node__Output).spec?.taints).toEqual([]);
+  });
+
+  it('after a restart, does not untaint a tainted node before its lease is seen to change', async () => {
+    const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
+    const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000 }).setup(w.ctx, w.queue);
+    w.inf('Node').put({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n3', resourceVersion: '1' },
+      spec: { taints: [{ key: UNREACHABLE, effect: 'NoExecute', timeAdded: '2024-05-01T09:59:00Z' }] },
+      status: { conditions: [{ type: 'Ready', status: 'Unknown' }] },
+    });
+    expect(await reconcile('n3')).toEqual({ requeueAfter: 40_100 });
+    expect(w.actions.filter((a) => a.verb !== 'get')).toEqual([]);
   });
 });
