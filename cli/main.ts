@@ -19,13 +19,13 @@ const USAGE = `shoal: a Kubernetes-style container orchestrator
 Cluster:
   shoal up [--data-dir DIR] [--listen ADDR] [--metrics ADDR] [--nats URL]
                                       run the embedded all-in-one cluster in the foreground
-  shoal up ... [--nodes N] [--runtime docker|process]
+  shoal up ... [--nodes N] [--runtime docker|process] [--sandbox-image IMAGE]
                                       N node agents (default 1) running pods in Docker or as processes
   shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN]     run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
-            [--agent-token TOKEN] [--metrics ADDR]
+            [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
                                       run one node agent (against the client config's cluster)
 
 Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
@@ -77,6 +77,7 @@ async function runUp(args: string[]): Promise<number> {
     nats: { type: 'string' },
     nodes: { type: 'string', default: '1' },
     runtime: { type: 'string', default: 'docker' },
+    'sandbox-image': { type: 'string' },
   });
   const nodes = values.nodes as string;
   const runtime = values.runtime as string;
@@ -95,6 +96,7 @@ async function runUp(args: string[]): Promise<number> {
     natsUrl: values.nats as string | undefined,
     nodes: Number(nodes),
     runtime,
+    sandboxImage: values['sandbox-image'] as string | undefined,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -164,6 +166,7 @@ async function runNodeAgent(args: string[]): Promise<number> {
     listen: { type: 'string', default: '127.0.0.1:0' },
     'agent-token': { type: 'string' },
     metrics: { type: 'string' },
+    'sandbox-image': { type: 'string' },
   });
   const name = values.name as string | undefined;
   const runtime = values.runtime as string;
@@ -178,7 +181,9 @@ async function runNodeAgent(args: string[]): Promise<number> {
   const config = await loadClientConfig();
   if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the agent watches its pods through it');
   const dataDir = (values['data-dir'] as string | undefined) ?? join(homedir(), '.shoal', 'nodes', name);
-  const driver = createDriver(runtime, { node: name, dataDir });
+  // The docker runtime's pod sandbox (pause) image; default registry.k8s.io/pause:3.9, or
+  // the locally built shoal/pause:3.9 when that cannot be pulled.
+  const driver = createDriver(runtime, { node: name, dataDir, sandboxImage: values['sandbox-image'] as string | undefined });
   const agent = await startNodeAgent({
     nodeName: name,
     server: config.server,
@@ -450,9 +455,11 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
       }
       const rm = (values.rm as boolean | undefined) ?? false;
       const interactive = (values.stdin as boolean | undefined) ?? false;
+      const tty = (values.tty as boolean | undefined) ?? false;
       const attach = rm || interactive;
-      if (interactive || values.tty) {
-        stdio.err('warning: run follows the container\'s output but does not attach stdin yet; for a shell use: shoal exec -it POD -- sh');
+      if (tty && !interactive) {
+        stdio.err('error: -i/--stdin is required for containers with -t/--tty');
+        return 2;
       }
       const restart = (values.restart as string | undefined) ?? (attach ? 'Never' : 'Always');
       if (restart !== 'Always' && restart !== 'OnFailure' && restart !== 'Never') {
@@ -475,6 +482,8 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
             restart,
             rm,
             attach,
+            stdin: interactive,
+            tty,
             env: keyValues(values.env as string[] | undefined, '--env'),
             labels: keyValues(values.labels as string[] | undefined, '--labels'),
             podRunningTimeout: Number(podRunningTimeout),

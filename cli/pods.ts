@@ -1,4 +1,4 @@
-// The verbs that reach into running pods: logs, exec and run.
+// The verbs that reach into running pods: logs, exec and run (which attaches with -i).
 import type { ShoalClient } from '../lib/client.js';
 import type { KubeObject } from '../lib/kinds.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
@@ -80,6 +80,10 @@ export interface RunArgs {
   rm: boolean;
   /** Stay attached: print the container's output until it ends. */
   attach: boolean;
+  /** -i: the container keeps its stdin open (stdin, stdinOnce) and run attaches ours to it. */
+  stdin?: boolean;
+  /** -t: and it gets a terminal (our stdin in raw mode when it is one). */
+  tty?: boolean;
   labels: Record<string, string>;
   env: Record<string, string>;
   /** How long to wait for the pod to start, in seconds. */
@@ -121,10 +125,18 @@ async function waitForPod(client: ShoalClient, namespace: string, name: string, 
   return current;
 }
 
+/** The container's exit code once it has ended (bounded wait: its status trails the end). */
+async function exitCodeOf(client: ShoalClient, namespace: string, name: string, restart: string): Promise<number> {
+  if (restart !== 'Never') return 0;
+  const pod = await waitForPod(client, namespace, name, (p) => containerTerminated(p) !== undefined, 10_000);
+  return containerTerminated(pod)?.exitCode ?? 0;
+}
+
 /**
- * `run`: creates a pod with one container. Attached (-i, or --rm, or --restart=Never), it
- * follows the container's output until it ends and exits with its code; --rm then deletes
- * the pod.
+ * `run`: creates a pod with one container. With -i it attaches to the container (kubectl
+ * run -i): our stdin goes to its stdin (raw, with -t on a terminal), its output to ours,
+ * and its exit code becomes ours. Attached otherwise (--rm), it follows the container's
+ * output until it ends and exits with its code. --rm then deletes the pod.
  */
 export function run(client: ShoalClient, args: RunArgs, io: IO, streams: PodStreams): Promise<number> {
   return guarded(io, async () => {
@@ -132,6 +144,11 @@ export function run(client: ShoalClient, args: RunArgs, io: IO, streams: PodStre
     const container: Record<string, unknown> = { name: args.name, image: args.image };
     if (args.command.length) container[args.useCommand ? 'command' : 'args'] = args.command;
     if (Object.keys(args.env).length) container.env = Object.entries(args.env).map(([name, value]) => ({ name, value }));
+    if (args.stdin) {
+      container.stdin = true;
+      container.stdinOnce = true;
+    }
+    if (args.tty) container.tty = true;
     const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -144,17 +161,36 @@ export function run(client: ShoalClient, args: RunArgs, io: IO, streams: PodStre
       return 0;
     }
     try {
-      let current = await waitForPod(client, namespace, args.name, started, args.podRunningTimeout * 1000);
+      const current = await waitForPod(client, namespace, args.name, started, args.podRunningTimeout * 1000);
       if (!started(current)) {
         const waiting = current.status?.containerStatuses?.[0]?.state?.waiting;
         io.err(`error: timed out waiting for pod ${namespace}/${args.name} to start${waiting?.reason ? ` (${waiting.reason}: ${waiting.message ?? ''})` : ''}`);
         return 1;
       }
+      if (args.stdin) {
+        const raw = args.tty === true && streams.stdin.isTTY === true && typeof streams.stdin.setRawMode === 'function';
+        // The output before the attach (a first prompt) is not replayed, as with kubectl.
+        if (raw) io.err("If you don't see a command prompt, try pressing enter.");
+        if (raw) streams.stdin.setRawMode?.(true);
+        let code: number | undefined;
+        try {
+          code = await client.attach(namespace, args.name, {
+            tty: args.tty ?? false,
+            stdin: streams.stdin,
+            stdout: streams.stdout,
+            stderr: streams.stderr,
+            signal: io.signal,
+          });
+        } finally {
+          if (raw) streams.stdin.setRawMode?.(false);
+          streams.stdin.pause();
+        }
+        // The attach ends with the container's exit code, unless it still ran then.
+        return code ?? (await exitCodeOf(client, namespace, args.name, args.restart));
+      }
       for await (const chunk of client.logs(namespace, args.name, { follow: true, signal: io.signal })) streams.stdout.write(chunk);
-      if (args.restart !== 'Never') return 0;
       // The log ends when the container does; its terminated status may trail by a moment.
-      current = await waitForPod(client, namespace, args.name, (p) => containerTerminated(p) !== undefined, 10_000);
-      return containerTerminated(current)?.exitCode ?? 0;
+      return await exitCodeOf(client, namespace, args.name, args.restart);
     } finally {
       if (args.rm) {
         await client.delete('Pod', namespace, args.name, { gracePeriodSeconds: 0 }).catch(() => undefined);

@@ -21,6 +21,9 @@ export interface UpOptions {
   /** How many node agents to run (named node-1, node-2, ...). */
   nodes: number;
   runtime: DriverName;
+  /** The docker runtime's pod sandbox image (default: the driver's, registry.k8s.io/pause:3.9
+   * with the local shoal/pause:3.9 as fallback). */
+  sandboxImage?: string;
   log: (line: string) => void;
 }
 
@@ -90,7 +93,7 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     for (let i = 1; i <= opts.nodes; i++) {
       const nodeName = `node-${i}`;
       const nodeDir = join(dataDir, 'nodes', nodeName);
-      const driver = createDriver(opts.runtime, { node: nodeName, dataDir: nodeDir, ipamDir: join(dataDir, 'ipam') });
+      const driver = createDriver(opts.runtime, { node: nodeName, dataDir: nodeDir, ipamDir: join(dataDir, 'ipam'), sandboxImage: opts.sandboxImage });
       drivers.push(driver);
       const handle = await startNodeAgent({ nodeName, server: api.address, token: admin, natsUrl, driver, agentToken: agent, dataDir: nodeDir });
       agents.push(handle);

@@ -145,6 +145,17 @@ export interface ExecOptions {
   signal?: AbortSignal;
 }
 
+export interface AttachOptions {
+  /** Empty picks the pod's only container. */
+  container?: string;
+  tty?: boolean;
+  /** Streamed to the container's stdin (its spec must have `stdin: true`); absent: output only. */
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
 export interface VersionInfo {
   version: string;
   /** The store's current revision. */
@@ -387,13 +398,28 @@ export class ShoalClient {
    * written to the given streams; resolves with the command's exit code.
    */
   async exec(namespace: string, pod: string, opts: ExecOptions): Promise<number> {
-    const call = this.raw.Exec(this.metadata());
+    const code = await this.duplex('exec', namespace, pod, opts.command, opts);
+    if (code === undefined) throw new ShoalError('exec: the stream ended without an exit code');
+    return code;
+  }
+
+  /**
+   * Attaches to a container's main process (kubectl attach): its output from now on (all of
+   * it if it has already exited), and stdin if given. Resolves with its exit code once it has
+   * exited, or undefined when the stream ended while it still runs (or `signal` detached).
+   */
+  attach(namespace: string, pod: string, opts: AttachOptions): Promise<number | undefined> {
+    return this.duplex('attach', namespace, pod, [], opts);
+  }
+
+  private async duplex(kind: 'exec' | 'attach', namespace: string, pod: string, command: string[], opts: AttachOptions): Promise<number | undefined> {
+    const call = kind === 'exec' ? this.raw.Exec(this.metadata()) : this.raw.Attach(this.metadata());
     call.write({
       start: {
         namespace,
         pod,
         container: opts.container ?? '',
-        command: opts.command,
+        command,
         stdin: opts.stdin !== undefined,
         tty: opts.tty ?? false,
       },
@@ -417,9 +443,10 @@ export class ShoalClient {
         else if (out.stderr) opts.stderr.write(Buffer.from(out.stderr, 'base64'));
         else if (out.exit_code !== undefined) exitCode = out.exit_code;
       }
-      if (exitCode === undefined) throw new ShoalError('exec: the stream ended without an exit code');
       return exitCode;
     } catch (err) {
+      // Aborting an attach detaches: the container goes on.
+      if (kind === 'attach' && opts.signal?.aborted) return undefined;
       if (isServiceError(err)) throw fromGrpcError(err);
       throw err;
     } finally {

@@ -90,3 +90,28 @@ it('logs and exec reach a running pod through the API server and the agent', asy
   expect(missing.code).not.toBe(0);
   expect(missing.stderr).toContain('pods "nope" not found');
 }, 90_000);
+
+it('run -i attaches stdin to the container, exits with its code, and --rm deletes the pod', async () => {
+  const sh = await shoal(['run', 'shell', '-i', '--rm', '--image', 'shoal/busybox:1.36', '--', 'sh'], 'echo "$((6*7))"; echo to-err >&2; exit 3\n');
+  expect(sh.stdout).toBe('42\npod "shell" deleted\n');
+  expect(sh.stderr).toBe('to-err\n');
+  expect(sh.code).toBe(3);
+  // A command that ends before the attach is in place: its output is not lost.
+  const quick = await shoal(['run', 'quick', '-i', '--rm', '--image', 'shoal/busybox:1.36', '--', 'sh', '-c', 'echo quick; exit 2'], '');
+  expect(quick.stdout).toBe('quick\npod "quick" deleted\n');
+  expect(quick.code).toBe(2);
+  await eventually(
+    async () => (await cluster.client.list('Pod', { namespace: 'default' })).items.every((p) => !['shell', 'quick'].includes(p.metadata?.name ?? '')),
+    'the pods to be gone',
+  );
+  // Without --rm the pod stays, with stdin open for attach; -t alone is refused.
+  const kept = await shoal(['run', 'kept', '-i', '--image', 'shoal/busybox:1.36', '--', 'sh'], 'exit 0\n');
+  expect(kept.code).toBe(0);
+  const pod = (await cluster.client.get('Pod', 'default', 'kept')) as Pod__Output;
+  expect(pod.spec?.containers?.[0]).toMatchObject({ stdin: true, stdinOnce: true });
+  expect(pod.spec?.restartPolicy).toBe('Never');
+  await cluster.client.delete('Pod', 'default', 'kept', { gracePeriodSeconds: 0 });
+  const tty = await shoal(['run', 'tty', '-t', '--image', 'shoal/busybox:1.36', '--', 'sh']);
+  expect(tty.code).toBe(2);
+  expect(tty.stderr).toContain('-i/--stdin is required');
+}, 90_000);

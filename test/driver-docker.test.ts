@@ -307,6 +307,71 @@ describe('docker driver', () => {
     await driver.stopContainer(c.id, 0);
   });
 
+  it('attaches to a container\'s stdin and output, and ends with its exit code', async () => {
+    const p = pod('attach');
+    const sandbox = await driver.ensureSandbox({ pod: p, hostname: 'attach', hostNetwork: false });
+    // stdin + stdinOnce: the end of the attached stdin closes the shell's.
+    const shell = await driver.startContainer(spec(p, sandbox, 'shell', { command: ['sh'], stdin: true, stdinOnce: true }));
+    let out = collector();
+    let err = collector();
+    const code = await driver.attach(shell.id, {
+      tty: false,
+      stdin: Readable.from([Buffer.from('echo "$((6*7))"; echo to-err >&2; exit 3\n')]),
+      stdout: out.stream,
+      stderr: err.stream,
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(code).toBe(3);
+    expect(out.text()).toBe('42\n');
+    expect(err.text()).toBe('to-err\n');
+    expect(await driver.waitContainer(shell.id, AbortSignal.timeout(5_000))).toMatchObject({ exitCode: 3 });
+
+    // With a tty: one stream, the terminal's line endings.
+    const term = await driver.startContainer(spec(p, sandbox, 'term', { ...sh('read x; echo "got $x"; exit 1'), stdin: true, stdinOnce: true, tty: true }));
+    out = collector();
+    const ttyCode = await driver.attach(term.id, { tty: true, stdin: Readable.from([Buffer.from('hi\n')]), stdout: out.stream, stderr: out.stream, signal: AbortSignal.timeout(20_000) });
+    expect(ttyCode).toBe(1);
+    expect(out.text()).toContain('got hi\r\n');
+
+    // A container that has already exited (or exits before the attach is in place) gives
+    // all of its output and its code.
+    for (const name of ['quick', 'quicker']) {
+      const c = await driver.startContainer(spec(p, sandbox, name, sh('echo out; echo err >&2; exit 5')));
+      if (name === 'quick') await driver.waitContainer(c.id, AbortSignal.timeout(10_000));
+      out = collector();
+      err = collector();
+      expect(await driver.attach(c.id, { tty: false, stdout: out.stream, stderr: err.stream, signal: AbortSignal.timeout(20_000) })).toBe(5);
+      expect(out.text()).toBe('out\n');
+      expect(err.text()).toBe('err\n');
+    }
+
+    // Detaching (abort) leaves the container running: no exit code.
+    const long = await driver.startContainer(spec(p, sandbox, 'long', sh('sleep 1; echo tick; sleep 30')));
+    out = collector();
+    const ac = new AbortController();
+    const detached = driver.attach(long.id, { tty: false, stdout: out.stream, stderr: out.stream, signal: ac.signal });
+    await eventually(() => Promise.resolve(out.text() === 'tick\n'), 'the attached output', 10_000);
+    ac.abort();
+    expect(await detached).toBeUndefined();
+    expect((await driver.inspect(long.id))?.status.state).toBe('running');
+    // stdin for a container without it is refused.
+    await expect(driver.attach(long.id, { tty: false, stdin: Readable.from([]), stdout: out.stream, stderr: out.stream })).rejects.toThrow(/stdin/);
+    await driver.stopContainer(long.id, 0);
+  });
+
+  it('replaces a sandbox that stopped with a new one', async () => {
+    const p = pod('resandbox');
+    const first = await driver.ensureSandbox({ pod: p, hostname: 'resandbox', hostNetwork: false });
+    expect(await driver.ensureSandbox({ pod: p, hostname: 'resandbox', hostNetwork: false })).toEqual(first);
+    await docker.getContainer(first.id).kill();
+    await driver.waitContainer(first.id, AbortSignal.timeout(10_000));
+    const second = await driver.ensureSandbox({ pod: p, hostname: 'resandbox', hostNetwork: false });
+    expect(second.id).not.toBe(first.id);
+    expect((await driver.inspect(second.id))?.status.state).toBe('running');
+    expect(await driver.inspect(first.id)).toBeUndefined();
+    await driver.removeSandbox(p);
+  });
+
   it('serves logs with tail and follow', async () => {
     const p = pod('logs');
     const sandbox = await driver.ensureSandbox({ pod: p, hostname: 'logs', hostNetwork: false });

@@ -6,10 +6,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../lib/client.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { ExecOutput__Output } from '../lib/gen/shoal/v1/ExecOutput.js';
+import type { Event__Output } from '../lib/gen/shoal/v1/Event.js';
 import type { ExecInput } from '../lib/gen/shoal/v1/ExecInput.js';
 import type { LogChunk__Output } from '../lib/gen/shoal/v1/LogChunk.js';
 import type { LogsRequest } from '../lib/gen/shoal/v1/LogsRequest.js';
@@ -755,4 +757,48 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
   });
+
+  it.runIf(driverName === 'docker')('replaces a sandbox that died and starts the pod\'s containers again in the new one', async () => {
+    const { driver } = env.agents[0]!;
+    const mounts = { volumeMounts: [{ name: 'work', mountPath: '/work' }] };
+    await env.client.create(
+      pod('resandbox', NODE, {
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [container('init', 'echo init >> /work/runs', mounts)],
+        containers: [container('main', 'exec sleep 3600', mounts)],
+      }),
+    );
+    const before = await waitPod(env.client, 'resandbox', 'Running', running);
+    const uid = before.metadata!.uid!;
+    const sandboxOf = async (): Promise<string | undefined> =>
+      (await driver.recover()).find((h) => h.role === 'sandbox' && h.pod.uid === uid && h.status.state === 'running')?.id;
+    const old = await sandboxOf();
+    expect(old).toBeTruthy();
+
+    // The pause container dies (as when it is OOM-killed or killed by hand).
+    await new Docker().getContainer(old!).kill();
+    const after = await waitPod(env.client, 'resandbox', 'Running again in a new sandbox', (p) => running(p) && p.status?.containerStatuses?.[0]?.restartCount === 1, 30_000);
+    const main = after.status!.containerStatuses![0]!;
+    expect(main.containerID).not.toBe(before.status!.containerStatuses![0]!.containerID);
+    expect(main.lastState?.terminated?.exitCode).toBe(137);
+    // The init container ran again first, in the new sandbox.
+    expect(after.status?.initContainerStatuses?.[0]).toMatchObject({ name: 'init', restartCount: 1, state: { terminated: { exitCode: 0 } } });
+    expect(await relayExec(env.raw, 'resandbox', ['cat', '/work/runs'])).toMatchObject({ code: 0, stdout: 'init\ninit\n' });
+    const fresh = await sandboxOf();
+    expect(fresh).toBeTruthy();
+    expect(fresh).not.toBe(old);
+    expect(await driver.inspect(old!)).toBeUndefined();
+    await eventually(
+      async () =>
+        (await env.client.list('Event', { namespace: 'default' })).items.some((e) => {
+          const ev = e as Event__Output;
+          return ev.reason === 'SandboxChanged' && ev.involvedObject?.uid === uid && ev.message === 'Pod sandbox changed, it will be killed and re-created.';
+        }),
+      'the SandboxChanged event',
+      10_000,
+    );
+    await env.client.delete('Pod', 'default', 'resandbox', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'resandbox')), 'the pod to be deleted', 20_000);
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-// Logs and exec: the API server finds the pod's node and relays the stream to that node's
+// Logs, exec and attach: the API server finds the pod's node and relays the stream to that node's
 // agent, authenticating with the agent token (as kube-apiserver does to the kubelet).
 import * as grpc from '@grpc/grpc-js';
 import { InvalidError, NotFoundError, UnavailableError, toGrpcStatus } from '../../lib/errors.js';
@@ -78,8 +78,19 @@ export class AgentRelay {
   }
 
   exec(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>): void {
+    this.duplex(call, 'exec');
+  }
+
+  /** As exec, to the agent's Attach (no command: it joins the container's process). */
+  attach(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>): void {
+    this.duplex(call, 'attach');
+  }
+
+  private duplex(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>, kind: 'exec' | 'attach'): void {
     let upstream: grpc.ClientDuplexStream<ExecInput__Output, ExecOutput> | undefined;
     const pending: ExecInput__Output[] = [];
+    /** The client half-closed before the agent connection was up. */
+    let ended = false;
     const fail = (err: unknown): void => {
       upstream?.cancel();
       call.emit('error', Object.assign(new Error(String(err)), toGrpcStatus(err)));
@@ -92,13 +103,14 @@ export class AgentRelay {
       if (pending.length === 0) {
         const start = msg.start;
         if (!start) return fail(new InvalidError([{ field: 'start', message: 'Required value: the first message must be start' }]));
-        if (!start.command?.length) return fail(new InvalidError([{ field: 'start.command', message: 'Required value' }]));
+        if (kind === 'exec' && !start.command?.length) return fail(new InvalidError([{ field: 'start.command', message: 'Required value' }]));
         pending.push(msg);
         this.agentFor(start.namespace || 'default', start.pod ?? '')
           .then((agent) => {
-            const up = agent.Exec(this.metadata()) as unknown as grpc.ClientDuplexStream<ExecInput__Output, ExecOutput>;
+            const up = (kind === 'exec' ? agent.Exec(this.metadata()) : agent.Attach(this.metadata())) as unknown as grpc.ClientDuplexStream<ExecInput__Output, ExecOutput>;
             upstream = up;
             for (const m of pending.splice(0)) up.write(m);
+            if (ended) up.end();
             up.on('data', (out: ExecOutput) => call.write(out));
             up.on('end', () => call.end());
             up.on('error', (err: grpc.ServiceError) => {
@@ -111,7 +123,10 @@ export class AgentRelay {
       // Input that arrives while the agent connection is being set up waits its turn.
       pending.push(msg);
     });
-    call.on('end', () => upstream?.end());
+    call.on('end', () => {
+      ended = true;
+      upstream?.end();
+    });
     call.on('cancelled', () => upstream?.cancel());
   }
 

@@ -216,6 +216,7 @@ async function serve(
     Version: unary('Version', () => Promise.resolve({ version: VERSION, revision: String(store.revision) })),
     Logs: (call) => relay.logs(call),
     Exec: (call) => relay.exec(call),
+    Attach: (call) => relay.attach(call),
     Watch: (call: grpc.ServerWritableStream<WatchRequest__Output, WatchEvent>) => {
       const req = call.request;
       const abort = new AbortController();

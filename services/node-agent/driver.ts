@@ -73,7 +73,10 @@ export interface ContainerSpec {
   /** Memory limit in bytes (0 = none). */
   memoryBytes: number;
   mounts: Mount[];
+  /** Keep the container's stdin open (the spec's `stdin`), for attach. */
   stdin: boolean;
+  /** Close it after the first attach that ends (the spec's `stdinOnce`). */
+  stdinOnce?: boolean;
   tty: boolean;
 }
 
@@ -137,6 +140,18 @@ export interface ExecOptions {
   signal?: AbortSignal;
 }
 
+export interface AttachOptions {
+  /** Fed to the container's main process (it must have been created with `stdin`); its end
+   * closes the container's stdin when the container has `stdinOnce`. Absent: output only. */
+  stdin?: Readable;
+  stdout: Writable;
+  /** Without a tty; with one, everything is on stdout. */
+  stderr: Writable;
+  tty: boolean;
+  /** Detaches: the container keeps running. */
+  signal?: AbortSignal;
+}
+
 export interface LogOptions {
   follow: boolean;
   /** The last N lines only. */
@@ -173,6 +188,13 @@ export interface ContainerDriver {
   ensureVolume(name: string): Promise<void>;
   /** Runs a command in a running container; resolves with its exit code. */
   exec(id: string, opts: ExecOptions): Promise<number>;
+  /** Joins the container's main process (kubectl attach): its output from now on, and its
+   * stdin. Resolves when the stream ends: with the exit code when the container has exited,
+   * undefined when it still runs (detached, or aborted). A container that ends without the
+   * attach having seen any of its output (it had exited, or wrote before the attach) gives
+   * its whole output, then its exit code. Every driver here has it; it is
+   * optional for drivers written elsewhere (the agent then refuses attach). */
+  attach?(id: string, opts: AttachOptions): Promise<number | undefined>;
   /** The container's output (stdout and stderr interleaved), as a stream of lines. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
   /** Releases connections; leaves containers running (they belong to the pods). */

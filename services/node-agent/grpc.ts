@@ -1,5 +1,6 @@
-// The agent's NodeAgent gRPC service (the kubelet's /containerLogs and /exec): the API server
-// relays `shoal logs` and `shoal exec` here, authenticated with the agent token.
+// The agent's NodeAgent gRPC service (the kubelet's /containerLogs, /exec and /attach): the API
+// server relays `shoal logs`, `shoal exec` and `shoal run -i` here, authenticated with the
+// agent token.
 import { timingSafeEqual } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
@@ -133,34 +134,42 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
         .finally(() => open.delete(abort));
     },
 
-    Exec(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>) {
-      const abort = new AbortController();
-      open.add(abort);
-      const stdin = new PassThrough();
-      let started = false;
-      let finished = false;
-      const fail = (err: unknown): void => {
-        if (finished) return;
-        finished = true;
-        abort.abort();
-        call.emit('error', toError(err));
-      };
-      const sink = (field: 'stdout' | 'stderr'): Writable =>
-        new Writable({
-          write(chunk: Buffer, _enc, cb) {
-            if (finished) return cb();
-            if (call.write({ [field]: chunk })) cb();
-            else call.once('drain', () => cb());
-          },
-        });
-      const run = async (start: ExecStart__Output): Promise<void> => {
-        const { handle } = findContainer(pods, start.namespace ?? '', start.pod ?? '', start.container ?? '', false);
+    Exec: (call) => serveStream(call, 'exec'),
+    Attach: (call) => serveStream(call, 'attach'),
+  };
+
+  /** Exec and Attach share the stream protocol: `start`, then stdin; output, then the exit
+   * code. Exec runs a new command; attach joins the container's own process. */
+  function serveStream(call: grpc.ServerDuplexStream<ExecInput__Output, ExecOutput>, kind: 'exec' | 'attach'): void {
+    const abort = new AbortController();
+    open.add(abort);
+    const stdin = new PassThrough();
+    let started = false;
+    let finished = false;
+    const fail = (err: unknown): void => {
+      if (finished) return;
+      finished = true;
+      abort.abort();
+      call.emit('error', toError(err));
+    };
+    const sink = (field: 'stdout' | 'stderr'): Writable =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          if (finished) return cb();
+          if (call.write({ [field]: chunk })) cb();
+          else call.once('drain', () => cb());
+        },
+      });
+    const run = async (start: ExecStart__Output): Promise<void> => {
+      const { handle } = findContainer(pods, start.namespace ?? '', start.pod ?? '', start.container ?? '', false);
+      const stdout = sink('stdout');
+      const stderr = sink('stderr');
+      let code: number | undefined;
+      if (kind === 'exec') {
         if (handle.status.state !== 'running') {
           throw new CallError(grpc.status.FAILED_PRECONDITION, `container ${handle.name} in pod ${start.pod ?? ''} is not running`);
         }
-        const stdout = sink('stdout');
-        const stderr = sink('stderr');
-        const code = await driver.exec(handle.id, {
+        code = await driver.exec(handle.id, {
           command: start.command ?? [],
           tty: start.tty ?? false,
           stdin: start.stdin ? stdin : undefined,
@@ -168,35 +177,46 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
           stderr,
           signal: abort.signal,
         });
-        // Output written before the exit code goes first.
-        await Promise.all([new Promise<void>((r) => stdout.end(r)), new Promise<void>((r) => stderr.end(r))]);
-        if (finished) return;
-        finished = true;
-        call.write({ exit_code: code });
-        call.end();
-      };
-      call.on('data', (msg: ExecInput__Output) => {
-        if (!started) {
-          if (!msg.start) return fail(new CallError(grpc.status.INVALID_ARGUMENT, 'the first message must be start'));
-          if (!msg.start.command?.length) return fail(new CallError(grpc.status.INVALID_ARGUMENT, 'start.command: Required value'));
-          started = true;
-          run(msg.start)
-            .catch(fail)
-            .finally(() => open.delete(abort));
-          return;
-        }
-        if (msg.stdin !== undefined && msg.stdin !== '') stdin.write(Buffer.from(msg.stdin, 'base64'));
-        if (msg.stdin_eof) stdin.end();
-      });
-      call.on('end', () => stdin.end());
-      call.on('cancelled', () => {
-        finished = true;
-        abort.abort();
-        open.delete(abort);
-      });
-      call.on('error', () => abort.abort());
-    },
-  };
+      } else {
+        if (!driver.attach) throw new CallError(grpc.status.UNIMPLEMENTED, `the ${driver.name} runtime cannot attach to containers`);
+        // An exited container is fine too: the driver gives its output and exit code.
+        code = await driver.attach(handle.id, {
+          tty: start.tty ?? false,
+          stdin: start.stdin ? stdin : undefined,
+          stdout,
+          stderr,
+          signal: abort.signal,
+        });
+      }
+      // Output written before the exit code goes first.
+      await Promise.all([new Promise<void>((r) => stdout.end(r)), new Promise<void>((r) => stderr.end(r))]);
+      if (finished) return;
+      finished = true;
+      // An attach that ends while the container runs (detached) has no exit code.
+      if (code !== undefined) call.write({ exit_code: code });
+      call.end();
+    };
+    call.on('data', (msg: ExecInput__Output) => {
+      if (!started) {
+        if (!msg.start) return fail(new CallError(grpc.status.INVALID_ARGUMENT, 'the first message must be start'));
+        if (kind === 'exec' && !msg.start.command?.length) return fail(new CallError(grpc.status.INVALID_ARGUMENT, 'start.command: Required value'));
+        started = true;
+        run(msg.start)
+          .catch(fail)
+          .finally(() => open.delete(abort));
+        return;
+      }
+      if (msg.stdin !== undefined && msg.stdin !== '') stdin.write(Buffer.from(msg.stdin, 'base64'));
+      if (msg.stdin_eof) stdin.end();
+    });
+    call.on('end', () => stdin.end());
+    call.on('cancelled', () => {
+      finished = true;
+      abort.abort();
+      open.delete(abort);
+    });
+    call.on('error', () => abort.abort());
+  }
 
   const server = new grpc.Server(cfg.agentToken ? { interceptors: [tokenInterceptor(cfg.agentToken)] } : {});
   server.addService(NodeAgentService, handlers);

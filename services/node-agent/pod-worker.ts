@@ -89,7 +89,9 @@ class ContainerRecord {
   /** Why the next start happens, for the container_starts metric. */
   startReason = 'initial';
   /** Set by a failed liveness/startup probe, or a changed image: stop and restart. */
-  kill?: { reason: 'LivenessProbe' | 'StartupProbe' | 'SpecChanged' | 'PostStartHookError'; message: string };
+  kill?: { reason: 'LivenessProbe' | 'StartupProbe' | 'SpecChanged' | 'PostStartHookError' | 'SandboxChanged'; message: string };
+  /** An init container that completed, to run again in a new sandbox. */
+  rerun = false;
   started = false;
   ready = false;
   prober?: ContainerProber;
@@ -139,6 +141,14 @@ class PodState {
   failure?: { reason: string; message: string };
   /** The sandbox of an ended pod was released (its IP freed). */
   sandboxReleased = false;
+  /** The sandbox a waitContainer watch is running for. */
+  sandboxWatched?: string;
+  /** The sandbox a restarted agent found for the pod, checked by the first sync before the
+   * sandbox is looked up again. */
+  adoptedSandbox?: string;
+  /** The driver has reported the current sandbox (running): once it no longer finds it, it is
+   * gone. (A driver that does not report sandboxes never makes one look gone.) */
+  sandboxSeen = false;
   /** Cancels the watches on this pod's containers. */
   readonly abort = new AbortController();
 
@@ -280,6 +290,11 @@ export class PodManager {
       };
       const st = new PodState(uid, keyOf(pod), pod);
       st.adopted = true;
+      const sandbox = list.find((h) => h.role === 'sandbox');
+      if (sandbox) {
+        st.adoptedSandbox = sandbox.id;
+        st.sandboxSeen = true;
+      }
       st.startTime = pod.status?.startTime;
       const initNames = new Set((pod.spec?.initContainers ?? []).map((c) => c.name ?? ''));
       const statuses = new Map<string, ContainerStatus__Output>();
@@ -439,11 +454,14 @@ export class PodManager {
         }
       }
       if (st.failure) return;
+      if (!st.sandboxReleased) await this.checkSandbox(st, policy);
       st.sandbox ??= await driver.ensureSandbox({
         pod: st.ref,
         hostname: spec.hostname || pod.metadata?.name || '',
         hostNetwork: spec.hostNetwork ?? false,
       });
+      st.adoptedSandbox = undefined;
+      if (!st.sandboxReleased) this.watchSandbox(st, st.sandbox);
       const refreshMs = this.cfg.volumeRefreshMs ?? RESYNC_MS;
       if (st.volumes && hasProjectedVolumes(pod)) {
         // ConfigMap and Secret changes reach running pods (as the kubelet's periodic sync).
@@ -526,11 +544,11 @@ export class PodManager {
     if (cur?.status.state === 'exited') {
       const { exitCode } = cur.status;
       if (rec.exitSeen !== cur.id) this.onExit(st, rec, cur, policy);
-      if (rec.init && exitCode === 0) {
+      if (rec.init && exitCode === 0 && !rec.rerun) {
         rec.waiting = undefined;
         return { done: true };
       }
-      if (!shouldRestart(policy, rec.init, exitCode) && rec.startReason !== 'SpecChanged') {
+      if (!shouldRestart(policy, rec.init, exitCode) && rec.startReason !== 'SpecChanged' && !rec.rerun) {
         rec.waiting = undefined;
         return { failed: true };
       }
@@ -590,6 +608,8 @@ export class PodManager {
       rec.crash.reset();
       return;
     }
+    // Not the container's failure: restarted in the new sandbox without a longer back-off.
+    if (kill?.reason === 'SandboxChanged') return;
     if (!shouldRestart(policy, rec.init, cur.status.exitCode)) return;
     const finished = Date.parse(cur.status.finishedAt) || Date.now();
     const started = cur.status.startedAt ? Date.parse(cur.status.startedAt) : finished;
@@ -653,6 +673,7 @@ export class PodManager {
         memoryBytes: Math.round(quantity(limits.memory)),
         mounts,
         stdin: c.stdin ?? false,
+        stdinOnce: c.stdinOnce ?? false,
         tty: c.tty ?? false,
       };
       if (c.command?.length) spec.command = c.command.map((s) => expandVars(s, env));
@@ -690,6 +711,7 @@ export class PodManager {
     rec.restartCount = handle.attempt;
     rec.waiting = undefined;
     rec.kill = undefined;
+    rec.rerun = false;
     rec.seed = undefined;
     rec.started = false;
     rec.ready = false;
@@ -727,6 +749,75 @@ export class PodManager {
     if (st.sandboxReleased || !st.sandbox) return;
     st.sandboxReleased = true;
     await this.cfg.driver.removeSandbox(st.ref).catch((err: unknown) => this.cfg.logger.warn(`pod ${st.key}: release sandbox: ${errMessage(err)}`));
+  }
+
+  /**
+   * The kubelet's sandbox check, on every sync: a sandbox that exited or is gone took the
+   * pod's network (and IP) with it. Its containers are stopped (within their grace period)
+   * and the sandbox removed; the rest of the sync creates a new one and starts the
+   * containers again per restartPolicy (attempt and restartCount + 1, no longer back-off),
+   * init containers first.
+   */
+  private async checkSandbox(st: PodState, policy: string): Promise<void> {
+    const { driver } = this.cfg;
+    const id = st.sandbox?.id ?? st.adoptedSandbox;
+    if (!id) return;
+    const seen = await driver.inspect(id);
+    if (seen?.status.state === 'running') {
+      st.sandboxSeen = true;
+      return;
+    }
+    if (!seen && !st.sandboxSeen) return;
+    this.cfg.logger.info(`pod ${st.key}: sandbox ${id} ${seen ? 'exited' : 'is gone'}; stopping the pod's containers and creating a new one`);
+    this.cfg.events?.record(st.pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    const spec = st.pod.spec ?? {};
+    const specs = new Map<string, Container__Output>();
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) specs.set(c.name ?? '', c);
+    await Promise.all(
+      [...st.records.values()].map(async (r) => {
+        const cur = r.current;
+        if (!cur) return;
+        if (cur.status.state === 'exited') {
+          // A completed init container runs again before the others (not under Never: that
+          // pod ends with its killed containers).
+          if (r.init && policy !== 'Never') r.rerun = true;
+          return;
+        }
+        r.kill = { reason: 'SandboxChanged', message: 'pod sandbox changed, it will be killed and re-created' };
+        await this.killContainer(st, r, specs.get(r.name) ?? { name: r.name }, cur);
+      }),
+    );
+    await driver.removeSandbox(st.ref);
+    st.sandbox = undefined;
+    st.sandboxWatched = undefined;
+    st.adoptedSandbox = undefined;
+    st.sandboxSeen = false;
+  }
+
+  /** Enqueues the pod when its sandbox exits. One watch per sandbox. */
+  private watchSandbox(st: PodState, sandbox: Sandbox): void {
+    if (st.sandboxWatched === sandbox.id) return;
+    st.sandboxWatched = sandbox.id;
+    const signal = st.abort.signal;
+    const { driver } = this.cfg;
+    const current = (): boolean => !signal.aborted && !st.sandboxReleased && st.sandbox?.id === sandbox.id;
+    driver.waitContainer(sandbox.id, signal).then(
+      () => {
+        if (current()) this.cfg.enqueue(st.key);
+      },
+      async () => {
+        if (!current()) return;
+        // Drivers whose sandboxes are not processes (process, simulated) have nothing to
+        // wait for; a failed wait is looked at again by the next sync.
+        const seen = await driver.inspect(sandbox.id).catch(() => undefined);
+        if (!current()) return;
+        if (seen?.status.state === 'running') {
+          if (st.sandboxWatched === sandbox.id) st.sandboxWatched = undefined;
+          return;
+        }
+        this.cfg.enqueue(st.key);
+      },
+    );
   }
 
   /** Follows an instance until it exits, then enqueues the pod. One watch per instance. */

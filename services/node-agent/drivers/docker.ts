@@ -11,7 +11,7 @@
 // the first to start creates it, the others use it, and pods of different nodes on one
 // machine reach each other directly.
 import Docker from 'dockerode';
-import { Readable, Transform, type TransformCallback, type Duplex } from 'node:stream';
+import { Readable, Transform, type TransformCallback, type Duplex, type Writable } from 'node:stream';
 import { NotFoundError } from '../../../lib/errors.js';
 import {
   ImagePullError,
@@ -22,6 +22,7 @@ import {
   LABEL_POD_NAMESPACE,
   LABEL_POD_UID,
   LABEL_ROLE,
+  type AttachOptions,
   type ContainerDriver,
   type ContainerHandle,
   type ContainerSpec,
@@ -98,6 +99,23 @@ function time(t: string | undefined): string | undefined {
 
 function nameSegment(s: string): string {
   return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/** How long an attach stream may stay open after its container stopped: the daemon closes
+ * it at once when it was attached before the stop, and never when the container had
+ * stopped before the attach was in place. */
+const ATTACH_DRAIN_MS = 1_000;
+
+/** Writes a whole multiplexed buffer (non-tty logs) to stdout and stderr. */
+function demuxBuffer(buf: Buffer, stdout: Writable, stderr: Writable): void {
+  let at = 0;
+  while (at + 8 <= buf.length) {
+    const type = buf.readUInt8(at);
+    const size = buf.readUInt32BE(at + 4);
+    const data = buf.subarray(at + 8, at + 8 + size);
+    (type === 2 ? stderr : stdout).write(data);
+    at += 8 + size;
+  }
 }
 
 /** Splits Docker's multiplexed stdout/stderr framing (8-byte headers) into raw bytes. */
@@ -267,10 +285,11 @@ export class DockerDriver implements ContainerDriver {
   async ensureSandbox(spec: SandboxSpec): Promise<Sandbox> {
     const [existing] = await this.findSandboxes(spec.pod.uid);
     if (existing) {
-      // A sandbox that stopped (the machine rebooted, say) is started again; its pod's
-      // containers have lost their network with it and the agent restarts them.
-      if (existing.State !== 'running') await this.start(existing.Id);
-      return { id: existing.Id, ip: await this.sandboxIP(existing.Id) };
+      if (existing.State === 'running') return { id: existing.Id, ip: await this.sandboxIP(existing.Id) };
+      // A sandbox that stopped (killed, or the machine rebooted) is not started again: as
+      // the kubelet, a new one replaces it, with a new network namespace (and IP). The agent
+      // has stopped the pod's containers first; it starts them again in the new one.
+      await this.removeSandbox(spec.pod);
     }
     if (!spec.hostNetwork) await this.ensureNetwork();
     const image = await this.resolveSandboxImage();
@@ -353,8 +372,10 @@ export class DockerDriver implements ContainerDriver {
             [LABEL_CONTAINER_NAME]: spec.name,
             [LABEL_ATTEMPT]: String(spec.attempt),
           },
+          // stdin: true keeps the container's stdin open for attach; with stdinOnce the end of
+          // the first attached stdin closes it (as `docker run -i`).
           OpenStdin: spec.stdin,
-          StdinOnce: false,
+          StdinOnce: spec.stdin && (spec.stdinOnce ?? false),
           AttachStdin: spec.stdin,
           Tty: spec.tty,
           HostConfig: {
@@ -549,6 +570,99 @@ export class DockerDriver implements ContainerDriver {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.stdin) opts.stdin.unpipe(stream);
     }
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<number | undefined> {
+    const { signal } = opts;
+    if (signal?.aborted) return undefined;
+    const c = this.docker.getContainer(id);
+    const info = await this.inspectRaw(id);
+    if (!info) throw new NotFoundError(`no container ${id}`);
+    if (opts.stdin && !info.Config.OpenStdin) {
+      throw new Error(`container ${info.Name.replace(/^\//, '')} does not accept stdin: its spec has no "stdin: true"`);
+    }
+    const before = this.status(info);
+    if (before.state === 'exited') return this.replay(id, info.Config.Tty, before.exitCode, opts);
+    let stream: Duplex;
+    try {
+      stream = (await c.attach({
+        stream: true,
+        stdin: !!opts.stdin,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+        ...(signal ? { abortSignal: signal } : {}),
+      })) as Duplex;
+    } catch (err) {
+      if (signal?.aborted) return undefined;
+      throw err;
+    }
+    let received = false;
+    let ended = false;
+    const done = new Promise<void>((resolve) => {
+      const end = (): void => {
+        ended = true;
+        resolve();
+      };
+      stream.once('end', end);
+      stream.once('close', end);
+      // Also after the output ended (stdin written to a process that has exited).
+      stream.on('error', end);
+    });
+    stream.on('data', () => (received = true));
+    if (info.Config.Tty) stream.on('data', (chunk: Buffer) => opts.stdout.write(chunk));
+    else this.docker.modem.demuxStream(stream, opts.stdout, opts.stderr);
+    // Without a tty, the end of stdin half-closes the connection: with stdinOnce, the
+    // container's stdin closes. With one, the daemon would end the whole attach there, output
+    // still to come included: the end is sent as a terminal sends it, ^D.
+    const eot = (): void => void stream.write(Buffer.from([4]));
+    if (opts.stdin) {
+      opts.stdin.pipe(stream, { end: !info.Config.Tty });
+      if (info.Config.Tty) opts.stdin.once('end', eot);
+    }
+    const onAbort = (): void => void stream.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopWatch = new AbortController();
+    try {
+      // The stream ends when the container stops; if it had stopped before the attach was in
+      // place, it never does: the wait bounds it.
+      const stopped = c
+        .wait({ condition: before.state === 'created' ? 'next-exit' : 'not-running', abortSignal: stopWatch.signal })
+        .then(() => Promise.race([done, new Promise<void>((r) => setTimeout(r, ATTACH_DRAIN_MS))]))
+        .catch(() => done);
+      await Promise.race([done, stopped]);
+    } finally {
+      stopWatch.abort();
+      signal?.removeEventListener('abort', onAbort);
+      if (opts.stdin) {
+        opts.stdin.unpipe(stream);
+        opts.stdin.off('end', eot);
+      }
+      if (!ended) stream.destroy();
+    }
+    if (signal?.aborted) return undefined;
+    // The stream can end a moment before the daemon has recorded the exit.
+    for (let i = 0; i < 40; i++) {
+      const now = await this.inspectRaw(id);
+      if (!now) return undefined;
+      const st = this.status(now);
+      if (st.state === 'exited') {
+        // It ended without the attach seeing any output (it wrote it before the attach was in
+        // place, or had ended by then): give all of it, as nothing of it was given yet.
+        if (!received) return this.replay(id, now.Config.Tty, st.exitCode, opts);
+        return st.exitCode;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return undefined;
+  }
+
+  /** The whole output of an exited container, then its exit code (attach after the end). */
+  private async replay(id: string, tty: boolean, exitCode: number, opts: AttachOptions): Promise<number> {
+    const raw = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false });
+    if (tty) opts.stdout.write(raw);
+    else demuxBuffer(raw, opts.stdout, opts.stderr);
+    return exitCode;
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {

@@ -30,6 +30,11 @@
 // becomes the symlink <root>/data → its source, and workingDir is resolved inside the root
 // (default: the root itself). A command therefore sees its volumes at paths relative to its
 // working directory. readOnly is not enforced.
+//
+// Attach: a container's stdin is /dev/null and its output goes to its log file, so attach
+// follows the log (from its start, tty ignored) until the container ends, and cannot feed
+// stdin: an attach that asks for stdin fails with an error (`shoal run -i` needs the docker
+// runtime; `shoal exec -i` works with this driver).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants as fsc, createReadStream, openSync, closeSync } from 'node:fs';
@@ -40,6 +45,7 @@ import { Readable } from 'node:stream';
 import { sleep } from '../../../lib/abort.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import {
+  type AttachOptions,
   type ContainerDriver,
   type ContainerHandle,
   type ContainerSpec,
@@ -680,6 +686,28 @@ export class ProcessDriver implements ContainerDriver {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.stdin && child.stdin) opts.stdin.unpipe(child.stdin);
     }
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<number | undefined> {
+    if (opts.stdin) {
+      throw new Error(
+        `process driver: cannot attach stdin to container ${id}: its process reads /dev/null (attach stdin needs the docker runtime; exec -i works)`,
+      );
+    }
+    const rec = await this.loadRecord(id);
+    if (!rec) throw new NotFoundError(`process driver: no container ${id}`);
+    const { signal } = opts;
+    try {
+      for await (const chunk of await this.logs(id, { follow: true, signal }) as AsyncIterable<Buffer>) {
+        if (signal?.aborted) break;
+        if (!opts.stdout.write(chunk)) await new Promise<void>((r) => opts.stdout.once('drain', r));
+      }
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+    if (signal?.aborted) return undefined;
+    const st = await this.status(rec);
+    return st.state === 'exited' ? st.exitCode : undefined;
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {

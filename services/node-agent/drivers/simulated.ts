@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { NotFoundError } from '../../../lib/errors.js';
 import type {
+  AttachOptions,
   ContainerDriver,
   ContainerHandle,
   ContainerSpec,
@@ -168,6 +169,17 @@ export class SimulatedDriver implements ContainerDriver {
     if (!sim) return Promise.reject(new NotFoundError(`no container ${id}`));
     if (sim.handle.status.state !== 'running') return Promise.reject(new Error(`container ${id} is not running`));
     return Promise.resolve(0);
+  }
+
+  /** No output: resolves with the exit code when the container is stopped (undefined on abort). */
+  async attach(id: string, opts: AttachOptions): Promise<number | undefined> {
+    opts.stdin?.resume();
+    try {
+      return (await this.waitContainer(id, opts.signal)).exitCode;
+    } catch (err) {
+      if (opts.signal?.aborted) return undefined;
+      throw err;
+    }
   }
 
   logs(id: string, _opts: LogOptions): Promise<Readable> {

@@ -2,7 +2,9 @@
 
 
 /**
- * The server's side: output, then exactly one `exit_code` as the last message.
+ * The server's side: output, then exactly one `exit_code` as the last message. An attach
+ * ends with `exit_code` when the container has exited, and without one when it still runs
+ * (the client detached).
  */
 export interface ExecOutput {
   'stdout'?: (Buffer | Uint8Array | string);
@@ -12,7 +14,9 @@ export interface ExecOutput {
 }
 
 /**
- * The server's side: output, then exactly one `exit_code` as the last message.
+ * The server's side: output, then exactly one `exit_code` as the last message. An attach
+ * ends with `exit_code` when the container has exited, and without one when it still runs
+ * (the client detached).
  */
 export interface ExecOutput__Output {
   'stdout'?: (string);

@@ -1,6 +1,10 @@
 // Original file: proto/shoal/v1/streams.proto
 
 
+/**
+ * Starts an exec, or an attach (then `command` is ignored: attach joins the container's own
+ * process, its stdin when `stdin` is set and the container has `stdin: true`).
+ */
 export interface ExecStart {
   'namespace'?: (string);
   'pod'?: (string);
@@ -10,6 +14,10 @@ export interface ExecStart {
   'tty'?: (boolean);
 }
 
+/**
+ * Starts an exec, or an attach (then `command` is ignored: attach joins the container's own
+ * process, its stdin when `stdin` is set and the container has `stdin: true`).
+ */
 export interface ExecStart__Output {
   'namespace'?: (string);
   'pod'?: (string);

@@ -11,6 +11,17 @@ import type { LogsRequest as _shoal_v1_LogsRequest, LogsRequest__Output as _shoa
  * Served by every node agent; the API server is its only client.
  */
 export interface NodeAgentClient extends grpc.Client {
+  /**
+   * Joins a container's main process (kubectl attach): its output, and its stdin.
+   */
+  Attach(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  Attach(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  /**
+   * Joins a container's main process (kubectl attach): its output, and its stdin.
+   */
+  attach(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  attach(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  
   Exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
   Exec(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
   exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
@@ -27,6 +38,11 @@ export interface NodeAgentClient extends grpc.Client {
  * Served by every node agent; the API server is its only client.
  */
 export interface NodeAgentHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Joins a container's main process (kubectl attach): its output, and its stdin.
+   */
+  Attach: grpc.handleBidiStreamingCall<_shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput>;
+  
   Exec: grpc.handleBidiStreamingCall<_shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput>;
   
   Logs: grpc.handleServerStreamingCall<_shoal_v1_LogsRequest__Output, _shoal_v1_LogChunk>;
@@ -34,6 +50,7 @@ export interface NodeAgentHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface NodeAgentDefinition extends grpc.ServiceDefinition {
+  Attach: MethodDefinition<_shoal_v1_ExecInput, _shoal_v1_ExecOutput, _shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput__Output>
   Exec: MethodDefinition<_shoal_v1_ExecInput, _shoal_v1_ExecOutput, _shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput__Output>
   Logs: MethodDefinition<_shoal_v1_LogsRequest, _shoal_v1_LogChunk, _shoal_v1_LogsRequest__Output, _shoal_v1_LogChunk__Output>
 }

@@ -37,6 +37,17 @@ export interface ResourcesClient extends grpc.Client {
   apply(argument: _shoal_v1_ApplyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_v1_ApplyResponse__Output>): grpc.ClientUnaryCall;
   apply(argument: _shoal_v1_ApplyRequest, callback: grpc.requestCallback<_shoal_v1_ApplyResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Joins a container's main process, relayed to the pod's node agent (see ExecInput).
+   */
+  Attach(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  Attach(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  /**
+   * Joins a container's main process, relayed to the pod's node agent (see ExecInput).
+   */
+  attach(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  attach(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_v1_ExecInput, _shoal_v1_ExecOutput__Output>;
+  
   Create(argument: _shoal_v1_CreateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_v1_Object__Output>): grpc.ClientUnaryCall;
   Create(argument: _shoal_v1_CreateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_v1_Object__Output>): grpc.ClientUnaryCall;
   Create(argument: _shoal_v1_CreateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_v1_Object__Output>): grpc.ClientUnaryCall;
@@ -147,6 +158,11 @@ export interface ResourcesHandlers extends grpc.UntypedServiceImplementation {
    */
   Apply: grpc.handleUnaryCall<_shoal_v1_ApplyRequest__Output, _shoal_v1_ApplyResponse>;
   
+  /**
+   * Joins a container's main process, relayed to the pod's node agent (see ExecInput).
+   */
+  Attach: grpc.handleBidiStreamingCall<_shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput>;
+  
   Create: grpc.handleUnaryCall<_shoal_v1_CreateRequest__Output, _shoal_v1_Object>;
   
   Delete: grpc.handleUnaryCall<_shoal_v1_DeleteRequest__Output, _shoal_v1_DeleteResponse>;
@@ -183,6 +199,7 @@ export interface ResourcesHandlers extends grpc.UntypedServiceImplementation {
 
 export interface ResourcesDefinition extends grpc.ServiceDefinition {
   Apply: MethodDefinition<_shoal_v1_ApplyRequest, _shoal_v1_ApplyResponse, _shoal_v1_ApplyRequest__Output, _shoal_v1_ApplyResponse__Output>
+  Attach: MethodDefinition<_shoal_v1_ExecInput, _shoal_v1_ExecOutput, _shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput__Output>
   Create: MethodDefinition<_shoal_v1_CreateRequest, _shoal_v1_Object, _shoal_v1_CreateRequest__Output, _shoal_v1_Object__Output>
   Delete: MethodDefinition<_shoal_v1_DeleteRequest, _shoal_v1_DeleteResponse, _shoal_v1_DeleteRequest__Output, _shoal_v1_DeleteResponse__Output>
   Exec: MethodDefinition<_shoal_v1_ExecInput, _shoal_v1_ExecOutput, _shoal_v1_ExecInput__Output, _shoal_v1_ExecOutput__Output>
