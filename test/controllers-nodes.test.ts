@@ -41,12 +41,17 @@ afterAll(async () => {
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
 /** A fake agent: the Node with Ready=True and a Lease renewed every 200 ms until stop(). */
-async function fakeNode(name: string): Promise<{ stop(): void; resume(): void }> {
-  const node = await cluster.client.create({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: {} });
+async function fakeNode(name: string, spec: Record<string, unknown> = {}): Promise<{ stop(): void; resume(): void }> {
+  const node = await cluster.client.create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec });
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const resources = { cpu: '4', memory: '8Gi', pods: '110' };
   await cluster.client.updateStatus({
     ...node,
-    status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ready', lastHeartbeatTime: now, lastTransitionTime: now }] },
+    status: {
+      allocatable: resources,
+      capacity: resources,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ready', lastHeartbeatTime: now, lastTransitionTime: now }],
+    },
   });
   let lease = await cluster.client.create({
     apiVersion: 'coordination.k8s.io/v1',
@@ -155,6 +160,64 @@ describe('node lifecycle', () => {
     agent.resume();
     await eventually(async () => !((await getNode('n2')).spec?.taints ?? []).some((t) => t.key === UNREACHABLE), 'the taint to be removed', 5000);
     agent.stop();
+  });
+});
+
+describe('a dead node\'s pods move', () => {
+  it('evicts the pod of a ReplicaSet from a silent node; the ReplicaSet replaces it and the scheduler places it on the live node', async () => {
+    const { startScheduler } = await import('../services/scheduler/index.js');
+    const workloads = await startControllers({
+      server: cluster.api.address,
+      token: TEST_TOKEN,
+      natsUrl: cluster.nats.url,
+      leaderElection: false,
+      controllers: ['replicaset', 'garbage-collector'],
+      logger: { info: () => {}, warn: () => {}, error: (m) => console.error(m) },
+    });
+    const scheduler = await startScheduler({ server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url, logger: { info: () => {}, warn: () => {} } });
+    // The live node starts cordoned, so the first pod lands on the one that will die.
+    const live = await fakeNode('live', { unschedulable: true });
+    const doomed = await fakeNode('doomed');
+    try {
+      await Promise.all([workloads.ready, scheduler.ready]);
+      await cluster.client.create({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'moved', namespace: 'default' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'moved' } },
+          template: {
+            metadata: { labels: { app: 'moved' } },
+            spec: { containers: [{ name: 'main', image: 'busybox' }], tolerations: [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1 }] },
+          },
+        },
+      });
+      const placed = async (): Promise<{ name: string; node: string }[]> =>
+        (await cluster.client.list('Pod', { namespace: 'default', labelSelector: 'app=moved' })).items
+          .filter((p) => !p.metadata?.deletionTimestamp)
+          .map((p) => ({ name: p.metadata?.name ?? '', node: (p.spec as { nodeName?: string }).nodeName ?? '' }));
+      await eventually(async () => (await placed()).some((p) => p.node === 'doomed'), 'the first pod on the doomed node', 10_000);
+      const [first] = await placed();
+      const liveNode = await getNode('live');
+      await cluster.client.update({ ...liveNode, spec: { ...liveNode.spec, unschedulable: false } });
+
+      doomed.stop();
+      await eventually(
+        async () => {
+          const pods = await placed();
+          return pods.length === 1 && pods[0]!.name !== first!.name && pods[0]!.node === 'live';
+        },
+        'the replacement pod on the live node',
+        GRACE_MS + 10_000,
+      );
+      expect(await getPod(first!.name)).toBeUndefined();
+    } finally {
+      live.stop();
+      doomed.stop();
+      await scheduler.stop();
+      await workloads.stop();
+    }
   });
 });
 
