@@ -125,7 +125,7 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
   };
 
   /** One round: acquire the lease if it is free (or ours), or renew it. True if we hold it. */
-  const tryAcquireOrRenew = async (): Promise<boolean> => {
+  const tryAcquireOrRenew = async (retried = false): Promise<boolean> => {
     const t = now();
     // Every call is bounded by one renew period: a server that does not answer must not keep
     // a leader past its renew deadline.
@@ -181,9 +181,10 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
       observe(identity);
       return true;
     } catch (err) {
-      // Someone else wrote it in between (or deleted it): re-read next round.
+      // Someone else wrote it in between (or deleted it): re-read it once at once, so a
+      // leader whose lease was merely touched (an annotation) renews instead of stepping down.
       lease = undefined;
-      if (err instanceof ConflictError || err instanceof NotFoundError) return false;
+      if (err instanceof ConflictError || err instanceof NotFoundError) return retried ? false : tryAcquireOrRenew(true);
       throw err;
     }
   };

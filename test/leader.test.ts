@@ -115,6 +115,26 @@ async function exists(kind: string, name: string): Promise<boolean> {
   }
 }
 
+describe('runLeaderElected: conflicts', () => {
+  it('a leader whose lease someone else touched (not taken) keeps leading', async () => {
+    const a = candidate('le-touch', 'a');
+    try {
+      await eventually(() => a.election.isLeader(), 'a to lead', 5000);
+      const lease = await cluster.client.get('Lease', 'shoal-system', 'le-touch');
+      await cluster.client.update({ ...lease, metadata: { ...lease.metadata, annotations: { touched: 'yes' } } });
+      // Several renewals (every 2/3 s), the first of them on a stale resourceVersion.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(a.election.isLeader()).toBe(true);
+      expect(a.terms).toHaveLength(1);
+      const after = (await cluster.client.get('Lease', 'shoal-system', 'le-touch')) as Lease__Output;
+      expect(after.spec?.holderIdentity).toBe('a');
+      expect(Date.now() - Date.parse(after.spec?.renewTime ?? '')).toBeLessThan(1500);
+    } finally {
+      await a.election.stop();
+    }
+  });
+});
+
 describe('controller managers under leader election', () => {
   it('runs the controllers in one manager at a time; the other takes over when it stops', async () => {
     const start = (identity: string): Promise<ControllersHandle> =>
