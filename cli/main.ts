@@ -12,6 +12,9 @@ import { cordon, drain, uncordon } from './nodes.js';
 import { startNodeAgent } from '../services/node-agent/index.js';
 import { createDriver } from '../services/node-agent/drivers/index.js';
 import { startScheduler } from '../services/scheduler/index.js';
+import { startControllers } from '../services/controllers/index.js';
+import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutStatus, rolloutUndo, scale } from './rollout.js';
+import { createJobFromCronJob } from './jobs.js';
 import { up } from './up.js';
 
 const USAGE = `shoal: a Kubernetes-style container orchestrator
@@ -24,6 +27,7 @@ Cluster:
   shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN]     run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
+  shoal controllers [--metrics ADDR]  run the controller manager alone (leader-elected)
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
             [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
                                       run one node agent (against the client config's cluster)
@@ -37,6 +41,10 @@ Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
   shoal exec POD [-c CONTAINER] [-i] [-t] [-n NS] -- COMMAND [ARGS...]
   shoal run NAME --image IMAGE [--rm] [-i] [-t] [--restart=Always|OnFailure|Never] [--command]
             [--env K=V] [-l K=V] [-n NS] [-- ARGS...]
+  shoal scale deploy/NAME --replicas N
+  shoal rollout status|history|undo|pause|resume|restart deploy/NAME [--timeout 90s]
+            [--revision N] [--to-revision N]
+  shoal create job NAME --from=cronjob/CRONJOB
   shoal cordon NODE | uncordon NODE
   shoal drain NODE [--force] [--grace-period N] [--timeout SECONDS]
   shoal version
@@ -146,14 +154,40 @@ async function runApi(args: string[]): Promise<number> {
 
 /** `shoal scheduler`: the scheduler alone, against the cluster of the client config. */
 async function runScheduler(args: string[]): Promise<number> {
-  const { values } = parse(args, { metrics: { type: 'string' } });
+  const { values } = parse(args, { metrics: { type: 'string' }, 'leader-elect': { type: 'boolean', default: true } });
   const config = await loadClientConfig();
   if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the scheduler watches through it');
-  const scheduler = await startScheduler({ server: config.server, token: config.token, natsUrl: config.nats, metricsListen: values.metrics as string | undefined });
+  const scheduler = await startScheduler({
+    server: config.server,
+    token: config.token,
+    natsUrl: config.nats,
+    metricsListen: values.metrics as string | undefined,
+    leaderElection: values['leader-elect'] as boolean,
+  });
   await scheduler.ready;
   stdio.out('scheduler running');
   await untilSignal();
   await scheduler.stop();
+  return 0;
+}
+
+/** `shoal controllers`: the controller manager alone, against the cluster of the client config;
+ * replicas elect one leader on a Lease, the others stand by. */
+async function runControllers(args: string[]): Promise<number> {
+  const { values } = parse(args, { metrics: { type: 'string' }, 'leader-elect': { type: 'boolean', default: true } });
+  const config = await loadClientConfig();
+  if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the controllers watch through it');
+  const controllers = await startControllers({
+    server: config.server,
+    token: config.token,
+    natsUrl: config.nats,
+    metricsListen: values.metrics as string | undefined,
+    leaderElection: values['leader-elect'] as boolean,
+  });
+  await controllers.ready;
+  stdio.out('controller manager running');
+  await untilSignal();
+  await controllers.stop();
   return 0;
 }
 
@@ -328,6 +362,71 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
           stdio,
         ),
       );
+    }
+    case 'scale': {
+      const { values, positionals } = parse(args, { ...NAMESPACE_OPTS, replicas: { type: 'string' } });
+      const replicas = values.replicas as string | undefined;
+      let [target] = positionals;
+      if (positionals.length === 2) target = `${positionals[0]}/${positionals[1]}`;
+      if (!target || replicas === undefined || !/^\d+$/.test(replicas)) {
+        stdio.err('error: usage: shoal scale deploy/NAME --replicas N');
+        return 2;
+      }
+      return withClient((c) => scale(c, { target, replicas: Number(replicas), namespace: values.namespace as string | undefined }, stdio));
+    }
+    case 'rollout': {
+      const [sub, ...rest] = args;
+      const { values, positionals } = parse(rest, {
+        ...NAMESPACE_OPTS,
+        timeout: { type: 'string' },
+        watch: { type: 'string' },
+        revision: { type: 'string' },
+        'to-revision': { type: 'string' },
+      });
+      let [target] = positionals;
+      if (positionals.length === 2) target = `${positionals[0]}/${positionals[1]}`;
+      const namespace = values.namespace as string | undefined;
+      const int = (flag: string): number | undefined => {
+        const v = values[flag] as string | undefined;
+        if (v === undefined) return undefined;
+        const m = v.match(/^(\d+)(s|m)?$/);
+        if (!m) throw new Error(`invalid --${flag} "${v}": must be a whole number${flag === 'timeout' ? ' of seconds (e.g. 90s or 5m)' : ''}`);
+        return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+      };
+      if (!target) {
+        stdio.err('error: usage: shoal rollout status|history|undo|pause|resume|restart deploy/NAME');
+        return 2;
+      }
+      switch (sub) {
+        case 'status':
+          return withClient((c) =>
+            rolloutStatus(c, { target, namespace, timeoutSeconds: int('timeout'), watch: values.watch !== 'false' }, stdio),
+          );
+        case 'history':
+          return withClient((c) => rolloutHistory(c, { target, namespace, revision: int('revision') }, stdio));
+        case 'undo':
+          return withClient((c) => rolloutUndo(c, { target, namespace, toRevision: int('to-revision') }, stdio));
+        case 'pause':
+          return withClient((c) => rolloutPause(c, { target, namespace }, stdio));
+        case 'resume':
+          return withClient((c) => rolloutResume(c, { target, namespace }, stdio));
+        case 'restart':
+          return withClient((c) => rolloutRestart(c, { target, namespace }, stdio));
+        default:
+          stdio.err(`error: unknown rollout command "${sub ?? ''}": use status, history, undo, pause, resume or restart`);
+          return 2;
+      }
+    }
+    case 'create': {
+      const [what, ...rest] = args;
+      const { values, positionals } = parse(rest, { ...NAMESPACE_OPTS, from: { type: 'string' } });
+      const [name] = positionals;
+      const from = (values.from as string | undefined)?.match(/^(?:cronjob|cronjobs|cj|cronjob\.batch)\/(.+)$/);
+      if (what !== 'job' || !name || !from) {
+        stdio.err('error: usage: shoal create job NAME --from=cronjob/CRONJOB');
+        return 2;
+      }
+      return withClient((c) => createJobFromCronJob(c, { name, cronJob: from[1]!, namespace: values.namespace as string | undefined }, stdio));
     }
     case 'cordon':
     case 'uncordon': {
@@ -529,6 +628,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runApi(args);
       case 'scheduler':
         return await runScheduler(args);
+      case 'controllers':
+        return await runControllers(args);
       case 'node-agent':
         return await runNodeAgent(args);
       default:

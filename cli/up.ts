@@ -12,6 +12,7 @@ import type { Identity } from '../services/api/auth.js';
 import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/index.js';
 import { createDriver, type DriverName } from '../services/node-agent/drivers/index.js';
 import { startScheduler, type SchedulerHandle } from '../services/scheduler/index.js';
+import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -74,12 +75,14 @@ export async function up(opts: UpOptions): Promise<Cluster> {
 
   let api: ApiServer | undefined;
   let scheduler: SchedulerHandle | undefined;
+  let controllers: ControllersHandle | undefined;
   const agents: NodeAgentHandle[] = [];
   const drivers: { close(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     // Agents leave their containers running, as a kubelet does: the next `shoal up` re-adopts them.
     await Promise.all(agents.map((a) => a.stop()));
     await Promise.all(drivers.map((d) => d.close()));
+    await controllers?.stop();
     await scheduler?.stop();
     await api?.stop();
     await nats?.stop();
@@ -90,6 +93,10 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     scheduler = await startScheduler({ server: api.address, token: admin, natsUrl });
     await scheduler.ready;
     opts.log('scheduler started');
+    // One process, one manager: no standby to elect against.
+    controllers = await startControllers({ server: api.address, token: admin, natsUrl, leaderElection: false });
+    await controllers.ready;
+    opts.log('controllers started');
     for (let i = 1; i <= opts.nodes; i++) {
       const nodeName = `node-${i}`;
       const nodeDir = join(dataDir, 'nodes', nodeName);
