@@ -9,6 +9,9 @@ command -v nats-server >/dev/null || need+=(nats-server)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v dockerd >/dev/null || need+=(docker.io)
+# Benchmark peers: HAProxy for the proxy, wrk to load both.
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v wrk >/dev/null || need+=(wrk)
 # The static busybox the offline images are built from.
 [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
 command -v file >/dev/null || need+=(file)
@@ -17,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # Debian starts the packaged daemons; Shoal starts its own.
-  for svc in etcd prometheus prometheus-node-exporter docker containerd; do
+  for svc in etcd prometheus prometheus-node-exporter docker containerd haproxy; do
     $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
 fi
