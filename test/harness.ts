@@ -54,7 +54,15 @@ export interface TestCluster {
 /** A real nats-server, a real API server on an ephemeral port over a LevelDB in a temp dir,
  * and an authenticated client. */
 export async function startTestCluster(
-  opts: { compactAfterMs?: number; bookmarkIntervalMs?: number; metrics?: boolean; agentToken?: string } = {},
+  opts: {
+    compactAfterMs?: number;
+    bookmarkIntervalMs?: number;
+    metrics?: boolean;
+    agentToken?: string;
+    /** Passed to the API server (its defaults otherwise). */
+    serviceCIDR?: string;
+    nodePortRange?: string;
+  } = {},
 ): Promise<TestCluster> {
   const { startApiServer } = await import('../services/api/server.js');
   const { ShoalClient } = await import('../lib/client.js');
@@ -69,6 +77,8 @@ export async function startTestCluster(
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     metricsListen: opts.metrics ? '127.0.0.1:0' : undefined,
     agentToken: opts.agentToken,
+    serviceCIDR: opts.serviceCIDR,
+    nodePortRange: opts.nodePortRange,
   });
   const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
   return {

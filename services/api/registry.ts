@@ -22,6 +22,7 @@ import {
   type FieldRequirement,
   type LabelRequirements,
 } from '../../lib/selectors.js';
+import { ServiceAllocations, type Reservation } from './allocators.js';
 import { applyDefaults } from './defaults.js';
 import type { ObjectKey, Store } from './store-types.js';
 import { validateObject } from './validation.js';
@@ -142,14 +143,36 @@ function threeWayMerge(live: unknown, last: unknown, desired: unknown, messageTy
   return result;
 }
 
+/** Where Services get their cluster IPs and node ports. */
+export interface ServiceRanges {
+  /** Default 10.96.0.0/12. */
+  serviceCIDR?: string;
+  /** Default 30000-32767. */
+  nodePortRange?: string;
+}
+
 export class Registry {
+  /** ClusterIP and NodePort allocation; rebuilt from the stored Services by bootstrap(). */
+  readonly services: ServiceAllocations;
+
   constructor(
     readonly store: Store,
     private readonly observer: RegistryObserver = {},
-  ) {}
+    ranges: ServiceRanges = {},
+  ) {
+    this.services = new ServiceAllocations(ranges);
+  }
 
-  /** Creates the namespaces every cluster has; idempotent. */
-  async bootstrap(): Promise<void> {
+  /** Rebuilds the Service allocations from the store and creates the namespaces every
+   * cluster has; call once, before serving. */
+  async bootstrap(): Promise<string[]> {
+    const services = await this.store.list('Service', { namespace: '' });
+    const warnings = this.services.rebuild(services.items);
+    await this.bootstrapNamespaces();
+    return warnings;
+  }
+
+  private async bootstrapNamespaces(): Promise<void> {
     for (const name of SYSTEM_NAMESPACES) {
       if (!(await this.store.get({ kind: 'Namespace', namespace: '', name }))) {
         try {
@@ -221,6 +244,32 @@ export class Registry {
     return { items: result.items, revision, continueToken, remaining: result.remaining ?? 0 };
   }
 
+  /** Reserves a Service's cluster IP and node ports before its write (see ServiceAllocations);
+   * other kinds reserve nothing. */
+  private reserve(obj: KubeObject, old?: KubeObject): Reservation | undefined {
+    return obj.kind === 'Service' ? this.services.reserve(obj, old) : undefined;
+  }
+
+  /** Runs a store write under a reservation: rolled back when the write fails or is a dry
+   * run, committed (the old object's leftovers released) when it succeeds. */
+  private async reserved<T>(reservation: Reservation | undefined, dryRun: boolean, write: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await write();
+    } catch (err) {
+      reservation?.rollback();
+      throw err;
+    }
+    if (dryRun) reservation?.rollback();
+    else reservation?.commit();
+    return result;
+  }
+
+  /** A Service left the store: its cluster IP and node ports are free again. */
+  private removed(obj: KubeObject): void {
+    if (obj.kind === 'Service') this.services.release(obj);
+  }
+
   /** Defaults and validates an object about to be written; throws InvalidError. */
   private admit(obj: KubeObject, old?: KubeObject): void {
     applyDefaults(obj);
@@ -260,9 +309,15 @@ export class Registry {
     }
     this.admit(obj);
     await this.checkNamespace(info, m.namespace ?? '');
-    if (opts.dryRun) return obj;
+    // Reserved synchronously after the last await before the write: concurrent creates never
+    // get the same cluster IP or node port.
+    const reservation = this.reserve(obj);
+    if (opts.dryRun) {
+      reservation?.rollback();
+      return obj;
+    }
     try {
-      return await this.timed(() => this.store.create(obj));
+      return await this.reserved(reservation, false, () => this.timed(() => this.store.create(obj)));
     } catch (err) {
       if (err instanceof AlreadyExistsError) throw new AlreadyExistsError(`${describeKey(info, m.name ?? '')} already exists`, { cause: err });
       throw err;
@@ -296,7 +351,10 @@ export class Registry {
     // termination is still running (the node agent ends that with a delete of grace 0).
     const released = pendingFinalizers(existing).length > 0 && pendingFinalizers(next).length === 0;
     if (next.metadata?.deletionTimestamp && released && !next.metadata.deletionGracePeriodSeconds) {
-      return this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected, next));
+      const removed = await this.timed(() => this.store.delete(this.key(info, next.metadata?.namespace, next.metadata?.name), expected, next));
+      this.removed(existing);
+      this.removed(next);
+      return removed;
     }
     return this.timed(() => this.store.update(next, expected));
   }
@@ -343,10 +401,16 @@ export class Registry {
       if (existing.status === undefined) delete next.status;
       else next.status = structuredClone(existing.status);
     }
+    if (info.kind === 'Service') this.services.carryOver(next, existing);
     this.admit(next, existing);
+    const reservation = this.reserve(next, existing);
     if (!deepEqual(specOf(next), specOf(existing))) m.generation = (old.generation ?? 0) + 1;
-    if (deepEqual(next, existing)) return existing;
-    return this.write(info, existing, next, opts.dryRun ?? false);
+    if (deepEqual(next, existing)) {
+      reservation?.rollback();
+      return existing;
+    }
+    const dryRun = opts.dryRun ?? false;
+    return this.reserved(reservation, dryRun, () => this.write(info, existing, next, dryRun));
   }
 
   /** Replaces status only; spec and metadata are kept as stored. */
@@ -398,6 +462,7 @@ export class Registry {
     if (!held && !graceful) {
       if (dryRun) return { object: existing, deleted: true };
       const object = await this.timed(() => this.store.delete(key, Number(existing.metadata?.resourceVersion)));
+      this.removed(existing);
       return { object, deleted: true };
     }
     if (!m.deletionTimestamp) {
@@ -475,6 +540,9 @@ export class Registry {
       merged.metadata!.resourceVersion = existing.metadata?.resourceVersion;
       if (liveStatus !== undefined) merged.status = liveStatus;
       applyDefaults(merged);
+      // The ports list is replaced whole: keep the allocated values the manifest leaves out,
+      // so an apply of an unchanged manifest is "unchanged".
+      if (info.kind === 'Service') this.services.carryOver(merged, existing);
       if (deepEqual(merged, existing)) return { object: existing, action: 'unchanged' };
       try {
         return { object: await this.update(merged, { dryRun }), action: 'configured' };

@@ -20,6 +20,7 @@ import { fromEnvelope, toEnvelope, type KubeObject } from '../../lib/kinds.js';
 import { MAX_MANIFEST_BYTES } from '../../lib/manifest.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { LOADER_OPTIONS, packageDefinition, ResourcesService } from '../../lib/proto.js';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './allocators.js';
 import { TokenAuthenticator, type Identity } from './auth.js';
 import { startPump, type Pump } from './pump.js';
 import { Registry, type PropagationPolicy } from './registry.js';
@@ -45,6 +46,10 @@ export interface ApiServerConfig {
   bookmarkIntervalMs?: number;
   /** Presented to node agents when relaying logs and exec. */
   agentToken?: string;
+  /** Services' cluster IPs come from this IPv4 CIDR (default 10.96.0.0/12). */
+  serviceCIDR?: string;
+  /** Services' node ports come from this "first-last" range (default 30000-32767). */
+  nodePortRange?: string;
 }
 
 export interface ApiServer {
@@ -141,8 +146,12 @@ async function serve(
     },
   });
 
-  const registry = new Registry(store, { storeWrite: (s) => storeWrites.observe(s) });
-  await registry.bootstrap();
+  const registry = new Registry(
+    store,
+    { storeWrite: (s) => storeWrites.observe(s) },
+    { serviceCIDR: config.serviceCIDR ?? DEFAULT_SERVICE_CIDR, nodePortRange: config.nodePortRange ?? DEFAULT_NODE_PORT_RANGE },
+  );
+  for (const warning of await registry.bootstrap()) console.warn(`api: ${warning}`);
 
   let pump: Pump | undefined;
   if (config.natsUrl) {
