@@ -16,6 +16,7 @@ import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/
 import { eventTtlController } from './event-ttl.js';
 import { cronJobController } from './cronjob.js';
 import { deploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
 import { ControllerManager, type Controller, type Logger } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
 import { jobController } from './job.js';
@@ -29,6 +30,7 @@ export { garbageCollector, GC_KINDS } from './garbage-collector.js';
 export { namespaceController } from './namespace.js';
 export { nodeLifecycleController, tolerationMs, UNREACHABLE_TAINT_KEY } from './node-lifecycle.js';
 export { eventTtlController } from './event-ttl.js';
+export { endpointsController } from './endpoints.js';
 
 export const CONTROLLER_MANAGER_LEASE = 'shoal-controller-manager';
 
@@ -92,6 +94,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   namespace: () => namespaceController(),
   'node-lifecycle': (c) => nodeLifecycleController({ nodeMonitorGracePeriodMs: c.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: c.podEvictionTimeoutMs }),
   'event-ttl': (c) => eventTtlController({ eventTtlMs: c.eventTtlMs }),
+  endpoints: () => endpointsController,
 };
 
 export async function startControllers(config: ControllersConfig): Promise<ControllersHandle> {
