@@ -6,7 +6,6 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryOnConflict, type ShoalClient } from '../lib/client.js';
 import { NotFoundError } from '../lib/errors.js';
-import type { KubeObject } from '../lib/kinds.js';
 import { computeSubsets, endpointsController, type EndpointsObject, type ServiceObject } from '../services/controllers/endpoints.js';
 import { ControllerManager } from '../services/controllers/framework.js';
 import type { PodObject } from '../services/controllers/rollout.js';
