@@ -17,6 +17,8 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 let cluster: TestCluster;
 let controllers: ControllersHandle;
+/** Healthy nodes that keep renewing all along: one silent node alone is not a disruption. */
+const healthy: { stop(): void }[] = [];
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -34,6 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const h of healthy) h.stop();
   await controllers?.stop();
   await cluster?.stop();
 });
@@ -82,6 +85,12 @@ function pod(name: string, nodeName: string, tolerations?: Record<string, unknow
   };
 }
 
+/** Gone, or evicted: a graceful delete of a pod on a silent node leaves it terminating. */
+async function evicted(name: string): Promise<boolean> {
+  const p = await getPod(name);
+  return !p || !!p.metadata?.deletionTimestamp;
+}
+
 async function getPod(name: string): Promise<KubeObject | undefined> {
   try {
     return await cluster.client.get('Pod', 'default', name);
@@ -106,6 +115,8 @@ describe('tolerationMs', () => {
 
 describe('node lifecycle', () => {
   it('marks a silent node Unknown, taints it, says so, evicts its pods as their tolerations run out, and untaints it when it returns', async () => {
+    // Cordoned, so that the scheduler test below places nothing on them.
+    healthy.push(await fakeNode('h1', { unschedulable: true }), await fakeNode('h2', { unschedulable: true }));
     const agent = await fakeNode('n2');
     await cluster.client.create(pod('short', 'n2', [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }]));
     await cluster.client.create(pod('default', 'n2'));
@@ -140,13 +151,15 @@ describe('node lifecycle', () => {
     );
 
     // The pod tolerating 2 s goes after about 2 s; the others are still there then.
-    await eventually(async () => (await getPod('short')) === undefined, 'the 2 s pod to be evicted', 6000);
+    await eventually(async () => await evicted('short'), 'the 2 s pod to be evicted', 6000);
     const shortGone = Date.now();
     expect(shortGone - taintedAt).toBeGreaterThanOrEqual(1500);
-    expect(await getPod('default')).toBeDefined();
-    expect(await getPod('forever')).toBeDefined();
+    // Evicted gracefully, not force-deleted: the node may only be partitioned.
+    expect((await getPod('short'))?.metadata?.deletionTimestamp).toBeTruthy();
+    expect(await evicted('default')).toBe(false);
+    expect(await evicted('forever')).toBe(false);
     // The default toleration (podEvictionTimeout) runs out next.
-    await eventually(async () => (await getPod('default')) === undefined, 'the default-toleration pod to be evicted', EVICTION_MS + 4000);
+    await eventually(async () => await evicted('default'), 'the default-toleration pod to be evicted', EVICTION_MS + 4000);
     expect(Date.now() - taintedAt).toBeGreaterThanOrEqual(EVICTION_MS - 1200);
     expect(
       ((await cluster.client.list('Event', { namespace: 'default' })).items as Event__Output[]).some(
@@ -154,12 +167,16 @@ describe('node lifecycle', () => {
       ),
     ).toBe(true);
     // A pod that tolerates the taint for ever stays.
-    expect(await getPod('forever')).toBeDefined();
+    expect(await evicted('forever')).toBe(false);
 
     // The agent comes back: the taint goes.
     agent.resume();
     await eventually(async () => !((await getNode('n2')).spec?.taints ?? []).some((t) => t.key === UNREACHABLE), 'the taint to be removed', 5000);
     agent.stop();
+
+    // The Node object is deleted: now its pods are force-deleted.
+    await cluster.client.delete('Node', '', 'n2');
+    await eventually(async () => (await getPod('forever')) === undefined && (await getPod('short')) === undefined, 'the deleted node\'s pods to be force-deleted', 5000);
   });
 });
 
@@ -211,7 +228,8 @@ describe('a dead node\'s pods move', () => {
         'the replacement pod on the live node',
         GRACE_MS + 10_000,
       );
-      expect(await getPod(first!.name)).toBeUndefined();
+      // Evicted gracefully: terminating, not force-deleted.
+      expect(await evicted(first!.name)).toBe(true);
     } finally {
       live.stop();
       doomed.stop();
@@ -331,10 +349,36 @@ function fakeWorld(start: number) {
   };
 }
 
+type World = ReturnType<typeof fakeWorld>;
+
+/** A node with Ready=True and its lease, renewed now. */
+function putNode(w: World, name: string): void {
+  w.inf('Node').put({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `u-${name}`, resourceVersion: '1' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  renewLease(w, name);
+}
+
+function renewLease(w: World, name: string): void {
+  w.inf('Lease').put({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'shoal-system', resourceVersion: String(w.now()) }, spec: { renewTime: microTime(w.now()) } });
+}
+
+/** Advances the clock, renewing the leases of `alive` along the way (every 10 s). */
+function advance(w: World, ms: number, alive: string[]): void {
+  while (ms > 0) {
+    const step = Math.min(ms, 10_000);
+    w.advance(step);
+    ms -= step;
+    for (const n of alive) renewLease(w, n);
+  }
+}
+
 describe('node lifecycle reconcile (fake client, fake clock)', () => {
   it('waits out the grace period, then marks, taints and evicts on the toleration schedule, and untaints on renewal', async () => {
     const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
     const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000 }).setup(w.ctx, w.queue);
+    // Two healthy nodes beside it: one silent node of three is not a disruption.
+    putNode(w, 'h1');
+    putNode(w, 'h2');
+    const alive = ['h1', 'h2'];
     w.inf('Node').put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2', uid: 'u-n2', resourceVersion: '1' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
     w.inf('Lease').put({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n2', namespace: 'shoal-system', resourceVersion: '1' }, spec: { renewTime: microTime(w.now()) } });
     const tol = (s?: number) => [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', ...(s !== undefined ? { tolerationSeconds: s } : {}) }];
@@ -347,7 +391,7 @@ describe('node lifecycle reconcile (fake client, fake clock)', () => {
     expect(await reconcile('n2')).toEqual({ requeueAfter: 40_100 });
     expect(w.actions).toEqual([]);
 
-    w.advance(40_100);
+    advance(w, 40_100, alive);
     const r = await reconcile('n2');
     const writes = w.actions.filter((a) => a.kind !== 'Event' && a.verb !== 'get');
     expect(writes.map((a) => `${a.verb} ${a.kind}`)).toEqual(['updateStatus Node', 'update Node']);
@@ -364,19 +408,21 @@ describe('node lifecycle reconcile (fake client, fake clock)', () => {
     expect(await reconcile('n2')).toEqual({ requeueAfter: 2000 });
     expect(w.actions.filter((a) => a.verb !== 'get')).toEqual([]);
 
-    w.advance(2000);
+    advance(w, 2000, alive);
     expect(await reconcile('n2')).toEqual({ requeueAfter: 298_000 });
-    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => [a.name, a.opts])).toEqual([
-      ['short', undefined],
-      ['short', { gracePeriodSeconds: 0 }],
-    ]);
-    expect(w.inf('Pod').getByKey('default/short')).toBeUndefined();
+    // A graceful delete only: no force delete behind it (the node may only be partitioned).
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => [a.name, a.opts])).toEqual([['short', undefined]]);
+    expect(w.inf('Pod').getByKey('default/short')?.metadata?.deletionTimestamp).toBeTruthy();
+    // Evicted once: a reconcile later leaves the terminating pod alone.
+    w.actions.length = 0;
+    expect(await reconcile('n2')).toEqual({ requeueAfter: 298_000 });
+    expect(w.actions.filter((a) => a.verb === 'delete')).toEqual([]);
 
-    w.advance(298_000);
+    advance(w, 298_000, alive);
     w.actions.length = 0;
     expect(await reconcile('n2')).toBeUndefined();
-    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['plain', 'plain']);
-    expect(w.inf('Pod').getByKey('default/forever')).toBeDefined();
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['plain']);
+    expect(w.inf('Pod').getByKey('default/forever')?.metadata?.deletionTimestamp).toBeUndefined();
 
     // The lease is renewed: the taint goes.
     w.actions.length = 0;
@@ -384,6 +430,75 @@ describe('node lifecycle reconcile (fake client, fake clock)', () => {
     expect(await reconcile('n2')).toEqual({ requeueAfter: 40_100 });
     const untaint = w.actions.find((a) => a.verb === 'update' && a.kind === 'Node');
     expect((untaint?.object as Node__Output).spec?.taints).toEqual([]);
+
+    // The Node object is deleted: only now are its pods force-deleted.
+    w.actions.length = 0;
+    w.inf('Node').remove('n2');
+    expect(w.queued.at(-1)).toBe('n2');
+    await reconcile('n2');
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => [a.name, a.opts])).toEqual([
+      ['short', { gracePeriodSeconds: 0 }],
+      ['plain', { gracePeriodSeconds: 0 }],
+      ['forever', { gracePeriodSeconds: 0 }],
+    ]);
+  });
+
+  it('two silent nodes of three: disruption mode, marked Unknown but not tainted, nothing evicted', async () => {
+    const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
+    const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000 }).setup(w.ctx, w.queue);
+    for (const n of ['a', 'b', 'c']) putNode(w, n);
+    for (const n of ['a', 'b']) w.inf('Pod').put({ ...pod(`p-${n}`, n), metadata: { name: `p-${n}`, namespace: 'default', uid: `u-p-${n}`, resourceVersion: '1' } });
+    for (const n of ['a', 'b', 'c']) await reconcile(n);
+
+    // A stalled watch (or a partition) silences a and b; c still renews.
+    advance(w, 400_000, ['c']);
+    w.queued.length = 0;
+    for (const n of ['a', 'b', 'c']) await reconcile(n);
+    const writes = w.actions.filter((a) => a.verb !== 'get' && a.kind !== 'Event');
+    expect(writes.map((a) => `${a.verb} ${a.kind} ${a.name}`)).toEqual(['updateStatus Node a', 'updateStatus Node b']);
+    expect((writes[0]!.object as Node__Output).status?.conditions?.[0]).toMatchObject({ type: 'Ready', status: 'Unknown' });
+    expect(w.actions.filter((a) => a.verb === 'delete')).toEqual([]);
+    // Entering disruption mode re-queued every node.
+    expect(new Set(w.queued)).toEqual(new Set(['a', 'b', 'c']));
+
+    // b comes back: one silent of three, evictions resume (a is tainted, its pod evicted).
+    renewLease(w, 'b');
+    w.actions.length = 0;
+    await reconcile('b');
+    expect(await reconcile('a')).toEqual({ requeueAfter: 300_000 });
+    const taint = w.actions.find((a) => a.verb === 'update' && a.kind === 'Node' && a.name === 'a');
+    expect((taint?.object as Node__Output).spec?.taints?.map((t) => t.key)).toEqual([UNREACHABLE]);
+    expect(w.actions.filter((a) => a.verb === 'delete')).toEqual([]);
+    advance(w, 300_000, ['b', 'c']);
+    expect(await reconcile('a')).toBeUndefined();
+    expect(w.actions.filter((a) => a.verb === 'delete').map((a) => [a.name, a.opts])).toEqual([['p-a', undefined]]);
+  });
+
+  it('all nodes silent (one node alone too): nothing is tainted or evicted', async () => {
+    const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
+    const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 1000 }).setup(w.ctx, w.queue);
+    putNode(w, 'solo');
+    w.inf('Pod').put({ ...pod('p', 'solo'), metadata: { name: 'p', namespace: 'default', uid: 'u-p', resourceVersion: '1' } });
+    await reconcile('solo');
+    w.advance(100_000);
+    expect(await reconcile('solo')).toEqual({ requeueAfter: 40_000 });
+    expect(w.actions.filter((a) => a.verb === 'update' || a.verb === 'delete')).toEqual([]);
+  });
+
+  it('rate-limits tainting to 0.1 node/s', async () => {
+    const w = fakeWorld(Date.parse('2024-05-01T10:00:00Z'));
+    const reconcile = nodeLifecycleController({ nodeMonitorGracePeriodMs: 40_000 }).setup(w.ctx, w.queue);
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    for (const n of names) putNode(w, n);
+    for (const n of names) await reconcile(n);
+    advance(w, 40_100, names.slice(2));
+    const tainted = () => new Set(w.actions.filter((a) => a.verb === 'update' && a.kind === 'Node').map((a) => a.name));
+    expect(await reconcile('a')).toBeUndefined();
+    expect(await reconcile('b')).toEqual({ requeueAfter: 10_000 });
+    expect(tainted()).toEqual(new Set(['a']));
+    advance(w, 10_000, names.slice(2));
+    await reconcile('b');
+    expect(tainted()).toEqual(new Set(['a', 'b']));
   });
 
   it('after a restart, does not untaint a tainted node before its lease is seen to change', async () => {
