@@ -354,6 +354,26 @@ describe('ReplicaSet controller (unit)', () => {
     expect(client.writes().filter((a) => a.verb === 'create')).toHaveLength(5);
   });
 
+  it('failed creates lower the expectations exactly once each: no extra pods after two failures in a batch', async () => {
+    const { client, caches, reconcile, controller } = setup(rs(10));
+    let calls = 0;
+    // Slow start: batch 1 (call 1) succeeds, batch 2 (calls 2 and 3) both fail; 7 never start.
+    client.failCreate = () => (++calls === 2 || calls === 3 ? new Error('quota exceeded') : undefined);
+    await expect(reconcile('default/web')).rejects.toThrow(/quota/);
+    expect(client.writes().filter((a) => a.verb === 'create')).toHaveLength(3);
+    // One pod was created and is still to be observed: not 0, not negative.
+    expect(controller.expectations?.pending('default/web')?.adds).toBe(1);
+    client.failCreate = undefined;
+    // Before the cache sees the created pod, nothing more is created.
+    await reconcile('default/web');
+    expect(client.writes().filter((a) => a.verb === 'create')).toHaveLength(3);
+    // Once it is observed, exactly the 9 missing pods are created: 10 in all, no extras.
+    const made = client.writes().find((a) => a.verb === 'create' && client.server.has(`Pod/default/${a.name}`))!;
+    caches.Pod.put(client.server.get(`Pod/default/${made.name}`)!);
+    await reconcile('default/web');
+    expect(client.writes().filter((a) => a.verb === 'create' && client.server.has(`Pod/default/${a.name}`))).toHaveLength(10);
+  });
+
   it('a deleted ReplicaSet is done: no writes, expectations dropped', async () => {
     const { client, reconcile, caches, controller } = setup(rs(2));
     await reconcile('default/web');
