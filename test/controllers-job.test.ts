@@ -360,6 +360,50 @@ describe('Job controller (fake client)', () => {
     expect(jobStatus(fake, 'later').startTime).toBe(timestamp(fake.clock));
   });
 
+  it('pods it deletes itself (suspend) are not failures: suspending more than backoffLimit active pods does not fail the Job', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('wide', { parallelism: 4, completions: 8, backoffLimit: 1 }));
+    await reconcile('default/wide');
+    expect(fake.activePods()).toHaveLength(4);
+    for (const p of fake.activePods()) fake.setPhase(p, 'Running', true);
+    fake.take();
+    const j = structuredClone(fake.informers.Job!.get('default', 'wide')!);
+    (j.spec as { suspend: boolean }).suspend = true;
+    fake.informers.Job!.put(j);
+    await reconcile('default/wide');
+    expect(fake.take().filter((x) => x.startsWith('delete Pod'))).toHaveLength(4);
+    // The next passes see them terminating, then killed (Failed): still no failure counted.
+    await reconcile('default/wide');
+    for (const p of fake.pods()) fake.setPhase(p, 'Failed');
+    await reconcile('default/wide');
+    await reconcile('default/wide');
+    const s = jobStatus(fake, 'wide');
+    expect(s.failed ?? 0).toBe(0);
+    expect(condition(s, 'Failed')).toBeUndefined();
+    expect(condition(s, 'Suspended')).toBeDefined();
+    // Released all the same (the API server then removes them).
+    expect(fake.pods((p) => !!p.metadata?.finalizers?.length)).toEqual([]);
+    expect(fake.events).not.toContain('Warning BackoffLimitExceeded');
+  });
+
+  it('pods it deletes when parallelism goes down are not failures', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('narrow', { parallelism: 3, completions: 6, backoffLimit: 0 }));
+    await reconcile('default/narrow');
+    expect(fake.activePods()).toHaveLength(3);
+    const j = structuredClone(fake.informers.Job!.get('default', 'narrow')!);
+    (j.spec as { parallelism: number }).parallelism = 1;
+    fake.informers.Job!.put(j);
+    await reconcile('default/narrow');
+    expect(fake.activePods()).toHaveLength(1);
+    await reconcile('default/narrow');
+    await reconcile('default/narrow');
+    const s = jobStatus(fake, 'narrow');
+    expect(s.failed ?? 0).toBe(0);
+    expect(condition(s, 'Failed')).toBeUndefined();
+    expect(s.active).toBe(1);
+  });
+
   it('releases the pods of a Job that is gone', async () => {
     const { fake, reconcile } = setup();
     fake.seed(job('gone'));

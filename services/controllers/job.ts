@@ -14,7 +14,10 @@
 // Pods counted but whose finalizer removal has not been observed yet are remembered in memory
 // so a retry does not count them twice. (Kubernetes closes the remaining window, a crash
 // between the two writes, with status.uncountedTerminatedPods, which Shoal's Job status lacks;
-// here such a crash can count a pod twice.) A pod deleted before it finished counts as failed.
+// here such a crash can count a pod twice.) A pod deleted before it finished counts as failed
+// — unless this controller deleted it (suspend, lower parallelism, deadline, completion): those
+// uids are remembered, and such a pod counts only if it still succeeded. (After a restart the
+// memory is gone; terminating pods of a suspended or finished Job still do not count.)
 // Finished pods themselves are kept, as Kubernetes keeps them, until the Job goes.
 import type { ShoalClient } from '../../lib/client.js';
 import { AlreadyExistsError, NotFoundError } from '../../lib/errors.js';
@@ -247,6 +250,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
       const counted = new Set<string>();
       /** When a failed pod without a finishedAt was first seen failed. */
       const failSeen = new Map<string, number>();
+      /** Pods this controller deleted: their end is not a failure. */
+      const deletedByUs = new Set<string>();
 
       jobs.addEventHandler({
         onAdd: (j) => queue.add(keyOf(j)),
@@ -257,6 +262,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const uid = p.metadata?.uid ?? '';
         counted.delete(uid);
         failSeen.delete(uid);
+        deletedByUs.delete(uid);
       };
       pods.addEventHandler({
         onAdd: (p) => {
@@ -385,8 +391,12 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         // 1. Count pods that finished (or went away unfinished) since the last pass. Once the
         // Job is over, the pods it deletes are not failures.
         const wasFinished = finishedCondition(cached) !== undefined;
-        const countable = (p: KubeObject): boolean => isFinished(p) || (isTerminating(p) && !wasFinished);
+        // Pods we deleted ourselves end as no failure (only a success still counts).
+        const ours = (p: KubeObject): boolean => deletedByUs.has(p.metadata?.uid ?? '') && podStatus(p).phase !== 'Succeeded';
+        const countable = (p: KubeObject): boolean => !ours(p) && (isFinished(p) || (isTerminating(p) && !wasFinished && spec.suspend !== true));
         const toCount = owned.filter((p) => hasTrackingFinalizer(p) && countable(p) && !counted.has(p.metadata?.uid ?? ''));
+        /** Finalized pods that end without being counted: released all the same. */
+        const uncounted = owned.filter((p) => hasTrackingFinalizer(p) && !countable(p) && (isFinished(p) || isTerminating(p)));
         const newlySucceeded = toCount.filter((p) => podStatus(p).phase === 'Succeeded').length;
         status.succeeded = (status.succeeded ?? 0) + newlySucceeded;
         status.failed = (status.failed ?? 0) + toCount.length - newlySucceeded;
@@ -398,6 +408,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const failTimes: number[] = [];
         for (const p of owned) {
           const phase = podStatus(p).phase;
+          if (ours(p)) continue;
           if (phase === 'Succeeded') lastSuccess = Math.max(lastSuccess, podFinishTime(p) ?? 0);
           if (phase === 'Failed') {
             const puid = p.metadata?.uid ?? '';
@@ -476,6 +487,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           expectations.expect(key, created, deleted.map((p) => p.metadata?.uid ?? ''));
         }
         for (const p of deleted) {
+          // Remembered before the delete: its event can arrive before the call returns.
+          deletedByUs.add(p.metadata?.uid ?? '');
           if (await deletePod(p)) events.push(['Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`]);
           else expectations.deleted(key, p.metadata?.uid ?? '');
         }
@@ -509,7 +522,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         // Counted (now or before), or deleted after the end: let them go.
         for (const p of owned) {
           if (!hasTrackingFinalizer(p)) continue;
-          if (counted.has(p.metadata?.uid ?? '') || (wasFinished && isTerminating(p))) await releasePod(ctx.client, p);
+          if (counted.has(p.metadata?.uid ?? '') || uncounted.includes(p)) await releasePod(ctx.client, p);
         }
         if (createError) throw createError;
 
