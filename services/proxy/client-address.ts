@@ -21,6 +21,8 @@ export function proxyProtocolV1(src: string, srcPort: number, dst: string, dstPo
 /** The request head is looked for in the first this many bytes; beyond, data passes as is. */
 const MAX_HEAD = 16 * 1024;
 const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/;
+/** What the start of a request line can look like before its CRLF has arrived. */
+const REQUEST_LINE_START = /^[A-Z]*$|^[A-Z]+ \S*$|^[A-Z]+ \S+ [A-Z0-9/.]{0,8}\r?$/;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
@@ -53,7 +55,12 @@ export class ForwardedForInjector extends Transform {
       cb(null, this.rewrite(buf, end));
       return;
     }
-    if (this.headBytes > MAX_HEAD) {
+    // Not HTTP/1.x (another protocol, or TLS): pass everything through from the first bytes, so
+    // a protocol whose client speaks first in small messages is not held up.
+    const crlf = buf.indexOf('\r\n');
+    const start = buf.subarray(0, crlf >= 0 ? crlf + 2 : 64).toString('latin1');
+    const http = crlf >= 0 ? REQUEST_LINE.test(start) : REQUEST_LINE_START.test(start) && buf.length <= 64;
+    if (!http || this.headBytes > MAX_HEAD) {
       this.done = true;
       this.head = [];
       cb(null, buf);

@@ -164,22 +164,20 @@ export async function forward(client: Socket, target: ForwardTarget, deps: Forwa
   if (options.proxyProtocol) {
     up.write(proxyProtocolV1(client.remoteAddress ?? '', client.remotePort ?? 0, client.localAddress ?? '', client.localPort ?? 0));
   }
-  // A clean close of one side means both directions have ended, so the other side closes by
+  // A side that closed after both its directions ended cleanly leaves the other to close by
   // itself once its writes are flushed (destroying it here could drop the tail of a
-  // response). An error on one side resets the other.
+  // response). A side that errored or was destroyed takes the other down with it.
   let closed = 0;
-  const onClose = (other: Socket) => (hadError: boolean): void => {
-    if (hadError) {
-      result = 'error';
-      other.destroy();
-    }
+  const onClose = (self: Socket, other: Socket) => (hadError: boolean): void => {
+    if (hadError) result = 'error';
+    if (hadError || !(self.readableEnded && self.writableFinished)) other.destroy();
     if (++closed < 2) return;
     untrack();
     finish(client.bytesRead, client.bytesWritten);
   };
   up.on('error', () => {});
-  up.once('close', onClose(client));
-  client.once('close', onClose(up));
+  up.once('close', onClose(up, client));
+  client.once('close', onClose(client, up));
 
   if (options.xForwardedFor) {
     const injector = new ForwardedForInjector(clientIP);
