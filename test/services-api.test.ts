@@ -2,6 +2,7 @@
 // node port range, conflicts and out-of-range values rejected, release on delete, carry-over
 // on update and apply, type changes, and state rebuilt from the store after a restart.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShoalClient } from '../lib/client.js';
 import { InvalidError } from '../lib/errors.js';
@@ -9,7 +10,10 @@ import type { ServiceSpec__Output } from '../lib/gen/shoal/v1/ServiceSpec.js';
 import type { KubeObject } from '../lib/kinds.js';
 import { ClusterIPAllocator, NodePortAllocator, ServiceAllocations } from '../services/api/allocators.js';
 import { startApiServer } from '../services/api/server.js';
-import { startTestCluster, tempDir, TEST_TOKEN, type TestCluster } from './harness.js';
+import { createDriver } from '../services/node-agent/drivers/index.js';
+import { serviceEnv } from '../services/node-agent/env.js';
+import { startNodeAgent } from '../services/node-agent/index.js';
+import { eventually, startTestCluster, tempDir, TEST_TOKEN, type TestCluster } from './harness.js';
 
 const SEED = '/work/shared/manifests/seed';
 
@@ -18,7 +22,7 @@ function service(name: string, spec: Record<string, unknown>, namespace = 'defau
 }
 
 function specOf(obj: KubeObject): ServiceSpec__Output {
-  return (obj.spec ?? {});
+  return obj.spec ?? {};
 }
 
 async function invalid(p: Promise<unknown>): Promise<InvalidError> {
@@ -226,6 +230,97 @@ describe('Service allocation across a restart', () => {
         await api.stop();
       }
     } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('discovery environment variables', () => {
+  it('names every port the Kubernetes way and skips headless and ExternalName services', () => {
+    const env = serviceEnv([
+      { metadata: { name: 'app-service' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80, protocol: 'TCP' }, { name: 'dns-udp', port: 53, protocol: 'UDP' }] } },
+      { metadata: { name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+      { metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } },
+    ]);
+    expect(env).toEqual({
+      APP_SERVICE_SERVICE_HOST: '10.96.0.10',
+      APP_SERVICE_SERVICE_PORT: '80',
+      APP_SERVICE_SERVICE_PORT_DNS_UDP: '53',
+      APP_SERVICE_PORT: 'tcp://10.96.0.10:80',
+      APP_SERVICE_PORT_80_TCP: 'tcp://10.96.0.10:80',
+      APP_SERVICE_PORT_80_TCP_PROTO: 'tcp',
+      APP_SERVICE_PORT_80_TCP_PORT: '80',
+      APP_SERVICE_PORT_80_TCP_ADDR: '10.96.0.10',
+      APP_SERVICE_PORT_53_UDP: 'udp://10.96.0.10:53',
+      APP_SERVICE_PORT_53_UDP_PROTO: 'udp',
+      APP_SERVICE_PORT_53_UDP_PORT: '53',
+      APP_SERVICE_PORT_53_UDP_ADDR: '10.96.0.10',
+    });
+  });
+
+  it('a real pod sees the Services of its namespace, and its own env wins', async () => {
+    const cluster = await startTestCluster();
+    const { dir, cleanup } = await tempDir('shoal-svc-env-');
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const driver = createDriver('process', { node: 'env-node', dataDir: join(dir, 'agent'), ipamDir: join(dir, 'ipam'), internalIP: '127.0.0.1' });
+    const agent = await startNodeAgent({
+      nodeName: 'env-node',
+      server: cluster.api.address,
+      token: TEST_TOKEN,
+      natsUrl: cluster.nats.url,
+      driver,
+      dataDir: join(dir, 'agent'),
+      leaseIntervalMs: 300,
+      logger: quiet,
+    });
+    try {
+      await agent.ready;
+      const [applied] = await cluster.client.apply(await readFile(`${SEED}/app-service.yaml`, 'utf8'));
+      const ip = specOf(applied!.object).clusterIP;
+      const run = async (name: string, env: { name: string; value: string }[]): Promise<string> => {
+        await cluster.client.create({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, namespace: 'default' },
+          spec: {
+            nodeName: 'env-node',
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'main', image: 'shoal/busybox:1.36', command: ['sh', '-c', 'echo $APP_SERVICE_SERVICE_HOST:$APP_SERVICE_SERVICE_PORT $APP_SERVICE_PORT_80_TCP_ADDR'], env },
+            ],
+          },
+        });
+        let out = '';
+        await eventually(
+          async () => {
+            const chunks: Buffer[] = [];
+            try {
+              for await (const c of cluster.client.logs('default', name)) chunks.push(c);
+            } catch {
+              return false;
+            }
+            out = Buffer.concat(chunks).toString('utf8');
+            return out.includes('\n');
+          },
+          `the output of ${name}`,
+          15_000,
+        );
+        return out.trim();
+      };
+      expect(await run('env-reader', [])).toBe(`${ip}:80 ${ip}`);
+      expect(await run('env-override', [{ name: 'APP_SERVICE_SERVICE_PORT', value: '8080' }])).toBe(`${ip}:8080 ${ip}`);
+    } finally {
+      await agent.stop();
+      const handles = await driver.recover().catch(() => []);
+      for (const h of handles) {
+        if (h.role === 'sandbox') continue;
+        await driver.stopContainer(h.id, 0).catch(() => {});
+        await driver.removeContainer(h.id).catch(() => {});
+      }
+      const uids = new Set(handles.map((h) => h.pod.uid));
+      for (const h of handles) if (uids.delete(h.pod.uid)) await driver.removeSandbox(h.pod).catch(() => {});
+      await driver.close();
+      await cluster.stop();
       await cleanup();
     }
   });

@@ -1,4 +1,5 @@
-// A container's environment, as the kubelet builds it: envFrom, then env (later wins), with
+// A container's environment, as the kubelet builds it: the Services of the pod's namespace
+// (Docker-link style discovery variables), then envFrom, then env (later wins), with
 // valueFrom fieldRef, resourceFieldRef, configMapKeyRef and secretKeyRef, and $(VAR)
 // references expanded in values, command and args.
 import type { ShoalClient } from '../../lib/client.js';
@@ -7,6 +8,7 @@ import type { ConfigMap__Output } from '../../lib/gen/shoal/v1/ConfigMap.js';
 import type { Container__Output } from '../../lib/gen/shoal/v1/Container.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import type { Secret__Output } from '../../lib/gen/shoal/v1/Secret.js';
+import type { Service__Output } from '../../lib/gen/shoal/v1/Service.js';
 import { parseQuantity } from '../../lib/quantity.js';
 
 /** The container's configuration cannot be built (a missing ConfigMap, Secret or key, an
@@ -28,6 +30,63 @@ export interface EnvContext {
   /** ConfigMaps and Secrets already fetched for this pod sync ("ConfigMap/name" → object or
    * null when absent). */
   cache?: Map<string, unknown>;
+  /** Where the discovery variables come from. Absent: none, as a kubelet without a service
+   * lister does. */
+  services?: ServiceLister;
+}
+
+/** The Services of a namespace for the discovery variables (e.g. an informer's cache). */
+export type ServiceLister = (namespace: string) => Service__Output[] | Promise<Service__Output[]>;
+
+/** A ServiceLister that asks the API server, once per namespace per `cache` (a pod sync). */
+export function clientServiceLister(client: Pick<ShoalClient, 'list'>, cache?: Map<string, unknown>, signal?: AbortSignal): ServiceLister {
+  return async (namespace) => {
+    const key = `Services/${namespace}`;
+    if (cache?.has(key)) return cache.get(key) as Service__Output[];
+    const { items } = await client.list('Service', { namespace, signal });
+    const services = items as Service__Output[];
+    cache?.set(key, services);
+    return services;
+  };
+}
+
+/** A Service name or port name as a variable name: upper case, "-" → "_". */
+function envName(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * Kubernetes' service environment variables (pkg/kubelet/envvars) for the given Services:
+ * {NAME}_SERVICE_HOST, {NAME}_SERVICE_PORT, {NAME}_SERVICE_PORT_{PORT_NAME}, and the Docker
+ * link variables {NAME}_PORT, {NAME}_PORT_{port}_{PROTO}[_PROTO|_PORT|_ADDR]. Services with
+ * no cluster IP (headless, ExternalName) have none.
+ */
+export function serviceEnv(services: Service__Output[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const sorted = [...services].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  for (const svc of sorted) {
+    const spec = svc.spec ?? {};
+    const host = spec.clusterIP ?? '';
+    const ports = spec.ports ?? [];
+    if (!host || host === 'None' || spec.type === 'ExternalName' || ports.length === 0 || !svc.metadata?.name) continue;
+    const name = envName(svc.metadata.name);
+    env[`${name}_SERVICE_HOST`] = host;
+    env[`${name}_SERVICE_PORT`] = String(ports[0]!.port ?? 0);
+    for (const p of ports) {
+      if (p.name) env[`${name}_SERVICE_PORT_${envName(p.name)}`] = String(p.port ?? 0);
+    }
+    ports.forEach((p, i) => {
+      const protocol = (p.protocol || 'TCP').toLowerCase();
+      const url = `${protocol}://${host}:${p.port ?? 0}`;
+      if (i === 0) env[`${name}_PORT`] = url;
+      const prefix = `${name}_PORT_${p.port ?? 0}_${protocol.toUpperCase()}`;
+      env[prefix] = url;
+      env[`${prefix}_PROTO`] = protocol;
+      env[`${prefix}_PORT`] = String(p.port ?? 0);
+      env[`${prefix}_ADDR`] = host;
+    });
+  }
+  return env;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -111,7 +170,8 @@ function resourceValue(c: Container__Output, resource: string, divisor: string |
 
 /** The environment of `c` in `ctx.pod`. ContainerConfigError for what is missing. */
 export async function containerEnv(c: Container__Output, ctx: EnvContext): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
+  // The Services that exist now; the container's own envFrom and env override them.
+  const env: Record<string, string> = ctx.services ? serviceEnv(await ctx.services(ctx.pod.metadata?.namespace ?? 'default')) : {};
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     let data: Record<string, string> | undefined;

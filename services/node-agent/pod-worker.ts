@@ -18,7 +18,7 @@ import { parseQuantity } from '../../lib/quantity.js';
 import type { ReconcileResult } from '../../lib/workqueue.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
 import { ImagePullError, type ContainerDriver, type ContainerHandle, type ContainerSpec, type PodRef, type PullPolicy, type Sandbox } from './driver.js';
-import { ContainerConfigError, containerEnv, expandVars } from './env.js';
+import { ContainerConfigError, clientServiceLister, containerEnv, expandVars, type ServiceLister } from './env.js';
 import type { PodEventRecorder } from './events.js';
 import type { AgentMetrics } from './metrics.js';
 import { ContainerProber, runHandler, type HandlerTarget } from './probes.js';
@@ -66,6 +66,9 @@ export interface PodManagerConfig {
   volumeRefreshMs?: number;
   /** Records Events about the pods (absent: none). */
   events?: PodEventRecorder;
+  /** The Services of a namespace, for the containers' discovery variables (an informer's
+   * cache is best). Absent: listed from the API server at each container start. */
+  services?: ServiceLister;
 }
 
 /** What the agent knows of one container name of a pod, across its instances. */
@@ -151,6 +154,13 @@ class PodState {
   sandboxSeen = false;
   /** Cancels the watches on this pod's containers. */
   readonly abort = new AbortController();
+  /** The pod's termination (stop within the grace period, clean up, and for a graceful
+   * deletion the final delete), running in the background: one per pod. While it is set,
+   * syncs of the pod do nothing; when it ends, the pod's key is queued again. */
+  terminating?: Promise<void>;
+  /** Why the last termination failed: the next sync reports it (so the work queue retries
+   * with back-off), and the retry starts it again. */
+  terminationFailed?: { error: unknown };
 
   constructor(
     readonly uid: string,
@@ -219,7 +229,20 @@ export class PodManager {
   private readonly states = new Map<string, PodState>();
   /** Pod key → the uids of its states (an old and a new pod of the same name may overlap). */
   private readonly byKey = new Map<string, Set<string>>();
+  /** Pod key → the uid of the pod whose graceful deletion this agent completed last: until
+   * the informer drops it, the cached pod is not taken for a new one. */
+  private readonly deleted = new Map<string, string>();
+  /** Terminations running in the background (see terminate()). */
+  private readonly terminations = new Set<Promise<void>>();
   private readonly cfg: PodManagerConfig;
+
+  /** The discovery variables' source for one container start. A client that cannot list (a
+   * unit test's fake) gives none, as a kubelet without a service lister does. */
+  private serviceLister(cache: Map<string, unknown>): ServiceLister | undefined {
+    if (this.cfg.services) return this.cfg.services;
+    const client = this.cfg.client as Partial<Pick<ShoalClient, 'list'>>;
+    return typeof client.list === 'function' ? clientServiceLister(this.cfg.client, cache, this.cfg.signal) : undefined;
+  }
 
   constructor(cfg: PodManagerConfig) {
     this.cfg = cfg;
@@ -340,6 +363,12 @@ export class PodManager {
     }
   }
 
+  /** Resolves when every termination running in the background has ended (the agent's
+   * stop, and tests). */
+  async idle(): Promise<void> {
+    while (this.terminations.size > 0) await Promise.all([...this.terminations]);
+  }
+
   /** Stops probes and watches (the agent is stopping); containers keep running. */
   shutdown(): void {
     for (const st of this.states.values()) {
@@ -377,32 +406,40 @@ export class PodManager {
     if (this.cfg.signal.aborted) return;
     const pod = this.cfg.getPod(key);
     const uid = pod?.metadata?.uid;
-    // Pods gone from the API, or replaced by a new pod of the same name: tear down.
+    if (this.deleted.has(key) && this.deleted.get(key) !== uid) this.deleted.delete(key);
+    // A termination that failed is reported once, so the work queue retries with back-off;
+    // the retry starts it again.
+    for (const st of this.statesFor(key)) {
+      const failed = st.terminationFailed;
+      if (!failed) continue;
+      for (const s of this.statesFor(key)) s.terminationFailed = undefined;
+      throw failed.error;
+    }
+    // Pods gone from the API, or replaced by a new pod of the same name: tear down, in the
+    // background (a new pod of the name starts meanwhile).
     for (const st of this.statesFor(key)) {
       if (st.uid === uid) continue;
       const grace = st.pod.metadata?.deletionTimestamp ? (st.pod.metadata.deletionGracePeriodSeconds ?? GONE_GRACE_SECONDS) : GONE_GRACE_SECONDS;
-      await this.stopAll(st, grace);
-      await this.cleanup(st);
-      this.forget(st);
+      this.terminate(st, grace, false);
     }
     if (!pod || !uid) return;
     let st = this.states.get(uid);
     if (!st) {
-      // A pod that ended before this agent (re)started stays as it is.
-      if (isTerminalPhase(pod.status?.phase)) return;
+      // A pod that ended before this agent (re)started stays as it is; so does one whose
+      // deletion this agent just completed (the informer has not dropped it yet).
+      if (isTerminalPhase(pod.status?.phase) || this.deleted.get(key) === uid) return;
       st = new PodState(uid, key, pod);
       this.seedFromStatus(st, pod);
       this.add(st);
     }
     // The cache may lag behind the status this agent wrote last.
     if (Number(pod.metadata?.resourceVersion) >= Number(st.pod.metadata?.resourceVersion ?? 0)) st.pod = pod;
+    // Terminating in the background: nothing to do until it ends (it queues the key then).
+    if (st.terminating) return;
 
     if (pod.metadata?.deletionTimestamp) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-      await this.stopAll(st, grace);
-      await this.cleanup(st);
-      await this.finishDeletion(st);
-      this.forget(st);
+      this.terminate(st, grace, true);
       return;
     }
     if (isTerminalPhase(pod.status?.phase)) {
@@ -414,6 +451,35 @@ export class PodManager {
       return;
     }
     return this.run(st);
+  }
+
+  /**
+   * Ends a pod in the background, as the kubelet's pod workers do: its containers are stopped
+   * within the grace period (preStop, SIGTERM, SIGKILL), what it had is removed, and for a
+   * graceful deletion (`finish`) the pod is deleted from the API with grace 0. The sync that
+   * starts it returns at once, so a grace period holds no work-queue worker (a few pods with
+   * a long one would otherwise stop every other pod of the node from starting or reporting).
+   * One per pod: while it runs, syncs of the pod do nothing; when it ends the key is queued.
+   */
+  private terminate(st: PodState, graceSeconds: number, finish: boolean): void {
+    if (st.terminating) return;
+    const done: Promise<void> = (async () => {
+      await this.stopAll(st, graceSeconds);
+      await this.cleanup(st);
+      if (finish) await this.finishDeletion(st);
+      this.forget(st);
+      if (finish) this.deleted.set(st.key, st.uid);
+    })()
+      .catch((err: unknown) => {
+        st.terminationFailed = { error: err };
+      })
+      .finally(() => {
+        st.terminating = undefined;
+        this.terminations.delete(done);
+        this.cfg.enqueue(st.key);
+      });
+    st.terminating = done;
+    this.terminations.add(done);
   }
 
   /** Continues the restart count of containers an earlier agent ran (gone since). */
@@ -441,6 +507,8 @@ export class PodManager {
     st.startTime ??= timestamp();
     let initialized = (spec.initContainers ?? []).length === 0;
     let initFailed = false;
+    /** What made this pass fail: a failed status write must not hide it. */
+    let failed: { error: unknown } | undefined;
     try {
       const deadline = spec.activeDeadlineSeconds;
       if (deadline !== undefined && deadline > 0 && !st.failure) {
@@ -512,9 +580,18 @@ export class PodManager {
           need((await this.step(st, rec, c, policy)).requeueAfter);
         }
       }
+    } catch (err) {
+      failed = { error: err };
+      throw err;
     } finally {
-      // Whatever happened, the status says what is now true.
-      if (!this.cfg.signal.aborted) await this.writeStatus(st, initialized, initFailed, policy);
+      // Whatever happened, the status says what is now true. A failed write does not hide
+      // the pass's own error: that one is reported (and retried on), this one logged.
+      if (!this.cfg.signal.aborted) {
+        await this.writeStatus(st, initialized, initFailed, policy).catch((err: unknown) => {
+          if (!failed) throw err;
+          this.cfg.logger.warn(`pod ${st.key}: write status: ${errMessage(err)}`);
+        });
+      }
     }
     if (st.phase === 'Succeeded' || st.phase === 'Failed') {
       for (const r of st.records.values()) r.stopProbes();
@@ -648,8 +725,10 @@ export class PodManager {
     let env: Record<string, string>;
     let spec: ContainerSpec;
     try {
+      const cache = new Map<string, unknown>();
       env = await containerEnv(c, {
         client: this.cfg.client,
+        services: this.serviceLister(cache),
         pod,
         podIP,
         hostIP: this.cfg.hostIP,
@@ -657,7 +736,7 @@ export class PodManager {
         nodeCpu: this.cfg.nodeCpu,
         nodeMemory: this.cfg.nodeMemory,
         signal: this.cfg.signal,
-        cache: new Map(),
+        cache,
       });
       const mounts = await containerMounts(c, st.volumes ?? new Map<string, PreparedVolume>());
       const limits = c.resources?.limits ?? {};
