@@ -54,8 +54,9 @@ class FakeInformer {
 const later = <T>(fn: () => T): Promise<T> => Promise.resolve().then(fn);
 
 class FakeCluster {
-  readonly informers: Record<string, FakeInformer> = { Job: new FakeInformer(), Pod: new FakeInformer(), CronJob: new FakeInformer() };
-  /** "create Pod default/j-1", "update-status Job default/j", ... (Events separately). */
+  readonly informers: Record<string, FakeInformer> = { Job: new FakeInformer(), Pod: new FakeInformer(), CronJob: new FakeInformer(), Event: new FakeInformer() };
+  /** "create Pod default/j-1", "update-status Job default/j", ... (Events separately: `events`
+   * lists the Events created, the Event informer holds them with their counts). */
   actions: string[] = [];
   events: string[] = [];
   clock = Date.parse('2024-03-10T12:00:00Z');
@@ -68,7 +69,11 @@ class FakeCluster {
       const m = (o.metadata ??= {});
       if (!m.name && m.generateName) m.name = `${m.generateName}${++this.nameSeq}`;
       if (o.kind === 'Event') {
+        if (this.informers.Event!.get(m.namespace ?? '', m.name ?? '')) throw new AlreadyExistsError(`Event ${m.name} exists`);
         this.events.push(`${String(o.type)} ${String(o.reason)}`);
+        m.uid = `uid-${m.name}`;
+        m.resourceVersion = String(++this.seq);
+        this.informers.Event!.put(o);
         return o;
       }
       const inf = this.inf(o.kind);
@@ -123,7 +128,7 @@ class FakeCluster {
       o.status = structuredClone(old.status);
     }
     o.metadata!.resourceVersion = String(++this.seq);
-    this.actions.push(`${verb} ${obj.kind} ${m.namespace}/${m.name}`);
+    if (obj.kind !== 'Event') this.actions.push(`${verb} ${obj.kind} ${m.namespace}/${m.name}`);
     // The API server removes an object marked for deletion when its last finalizer goes.
     if (o.metadata?.deletionTimestamp && !o.metadata.finalizers?.length) inf.remove(o);
     else inf.put(o);
@@ -520,6 +525,21 @@ describe('CronJob controller (fake client and clock)', () => {
     const s = cjStatus(fake, 'solo');
     expect(s.lastSuccessfulTime).toBe('2024-03-10T12:07:00Z');
     expect(s.active?.map((r) => r.name)).toEqual([`solo-${minutes('2024-03-10T12:05:00Z')}`]);
+  });
+
+  it('events aggregate: a repeated JobAlreadyActive is one Event with a count', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(cronJob('agg', { concurrencyPolicy: 'Forbid' }, '2024-03-10T11:58:30Z'));
+    await reconcile('default/agg');
+    fake.events = [];
+    for (const t of ['12:05:00', '12:06:00', '12:07:00']) {
+      fake.clock = Date.parse(`2024-03-10T${t}Z`);
+      await reconcile('default/agg');
+    }
+    expect(fake.events).toEqual(['Normal JobAlreadyActive']);
+    const stored = fake.informers.Event!.list().filter((e) => (e as { reason?: string }).reason === 'JobAlreadyActive') as { count?: number; involvedObject?: { name?: string }; lastTimestamp?: string }[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ count: 3, involvedObject: { name: 'agg' }, lastTimestamp: '2024-03-10T12:07:00Z' });
   });
 
   it('Replace deletes the active Job and starts the new one', async () => {

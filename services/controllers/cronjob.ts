@@ -18,7 +18,7 @@ import { deepEqual } from '../../lib/objects.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
 import { parseSchedule, ScheduleError, type Schedule } from './cron.js';
 import { controllerOf, keyOf, splitKey, type Controller, type ControllerContext } from './framework.js';
-import { finishedCondition, parseTime, recordEvent, timestamp } from './job.js';
+import { controllerEvents, finishedCondition, parseTime, timestamp } from './job.js';
 
 export const CRONJOB_SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** Marks a Job made by hand from a CronJob (`shoal create job --from=cronjob/X`). */
@@ -99,9 +99,7 @@ export function makeCronJobController(opts: CronJobControllerOptions = {}): Cont
       };
       jobs.addEventHandler({ onAdd: enqueueOwner, onUpdate: (_o, j) => enqueueOwner(j), onDelete: enqueueOwner });
 
-      const component = 'cronjob-controller';
-      const event = (obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
-        recordEvent(ctx, obj, type, reason, message, component);
+      const event = controllerEvents(ctx, 'cronjob-controller');
 
       async function deleteJob(namespace: string, name: string): Promise<void> {
         try {

@@ -28,6 +28,7 @@ import type { PodStatus__Output } from '../../lib/gen/shoal/v1/PodStatus.js';
 import type { KubeObject } from '../../lib/kinds.js';
 import { deepEqual } from '../../lib/objects.js';
 import { retryOnConflict } from '../../lib/client.js';
+import { EventRecorder, type EventType } from '../../lib/event-recorder.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
 import { controllerOf, keyOf, splitKey, type Controller, type ControllerContext } from './framework.js';
 
@@ -62,41 +63,21 @@ export function parseTime(t: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Records a v1 Event about an object (reason CamelCase, message for humans). */
+export type ControllerEvents = (obj: KubeObject, type: EventType, reason: string, message: string) => Promise<void>;
+
 /**
- * Records a v1 Event about `obj` (reason CamelCase, message for humans). Best effort: a
- * failure is logged, never thrown, so an event cannot fail a reconcile. Until the shared
- * event recorder (aggregation, TTL) lands this writes one Event per call.
+ * The Job and CronJob controllers' events, through the shared EventRecorder: repeats of one
+ * event (same object, type, reason and message) aggregate into one Event whose count grows.
+ * Best effort: resolves once written or failed; a failure is logged, never thrown, so an event
+ * cannot fail a reconcile.
  */
-export async function recordEvent(
-  ctx: Pick<ControllerContext, 'client' | 'now' | 'logger'>,
-  obj: KubeObject,
-  type: 'Normal' | 'Warning',
-  reason: string,
-  message: string,
-  component: string,
-): Promise<void> {
-  const m = obj.metadata ?? {};
-  const now = ctx.now();
-  const ts = timestamp(now);
-  const event: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${m.name ?? 'unknown'}.${now.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: m.namespace || 'default' },
-    involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion },
-    reason,
-    message,
-    type,
-    source: { component },
-    reportingComponent: component,
-    firstTimestamp: ts,
-    lastTimestamp: ts,
-    count: 1,
+export function controllerEvents(ctx: Pick<ControllerContext, 'client' | 'now' | 'logger'>, component: string): ControllerEvents {
+  const recorder = new EventRecorder(ctx.client, { component, now: () => ctx.now() });
+  return async (obj, type, reason, message) => {
+    const err = await recorder.record(obj, type, reason, message);
+    if (err) ctx.logger.warn(`${component}: could not record event ${reason} for ${keyOf(obj)}: ${err.message}`);
   };
-  try {
-    await ctx.client.create(event);
-  } catch (err) {
-    ctx.logger.warn(`${component}: could not record event ${reason} for ${keyOf(obj)}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 /** Sets a condition; lastTransitionTime changes only when the status does. Returns it. */
@@ -288,9 +269,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         },
       });
 
-      const component = 'job-controller';
-      const event = (job: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
-        recordEvent(ctx, job, type, reason, message, component);
+      const event = controllerEvents(ctx, 'job-controller');
 
       /** Removes the tracking finalizer (re-reading the pod on a conflict). */
       async function releasePod(client: ShoalClient, pod: KubeObject): Promise<void> {
