@@ -24,8 +24,11 @@ Cluster:
                                       run the embedded all-in-one cluster in the foreground
   shoal up ... [--nodes N] [--runtime docker|process] [--sandbox-image IMAGE]
                                       N node agents (default 1) running pods in Docker or as processes
+  shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST]
+                                      where Services' cluster IPs (10.96.0.0/12) and node ports (30000-32767) come from
   shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
-            [--agent-token TOKEN]     run the API server alone
+            [--agent-token TOKEN] [--service-cidr CIDR] [--node-port-range FIRST-LAST]
+                                      run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
   shoal controllers [--metrics ADDR]  run the controller manager alone (leader-elected)
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
@@ -86,6 +89,8 @@ async function runUp(args: string[]): Promise<number> {
     nodes: { type: 'string', default: '1' },
     runtime: { type: 'string', default: 'docker' },
     'sandbox-image': { type: 'string' },
+    'service-cidr': { type: 'string' },
+    'node-port-range': { type: 'string' },
   });
   const nodes = values.nodes as string;
   const runtime = values.runtime as string;
@@ -105,6 +110,8 @@ async function runUp(args: string[]): Promise<number> {
     nodes: Number(nodes),
     runtime,
     sandboxImage: values['sandbox-image'] as string | undefined,
+    serviceCIDR: values['service-cidr'] as string | undefined,
+    nodePortRange: values['node-port-range'] as string | undefined,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -123,6 +130,8 @@ async function runApi(args: string[]): Promise<number> {
     nats: { type: 'string' },
     'compact-after': { type: 'string' },
     'agent-token': { type: 'string' },
+    'service-cidr': { type: 'string' },
+    'node-port-range': { type: 'string' },
   });
   const dataDir = values['data-dir'] as string | undefined;
   const tokenFile = values['token-file'] as string | undefined;
@@ -144,6 +153,8 @@ async function runApi(args: string[]): Promise<number> {
     tokens,
     compactAfterMs: compact ? Number(compact) * 1000 : undefined,
     agentToken: values['agent-token'] as string | undefined,
+    serviceCIDR: values['service-cidr'] as string | undefined,
+    nodePortRange: values['node-port-range'] as string | undefined,
   });
   // A parent process (tests, supervisors) reads this line to learn the bound addresses.
   stdio.out(`listening ${api.address} metrics ${api.metricsAddress ?? '-'}`);

@@ -25,6 +25,10 @@ export interface UpOptions {
   /** The docker runtime's pod sandbox image (default: the driver's, registry.k8s.io/pause:3.9
    * with the local shoal/pause:3.9 as fallback). */
   sandboxImage?: string;
+  /** Where Services' cluster IPs come from (default 10.96.0.0/12). */
+  serviceCIDR?: string;
+  /** Where Services' node ports come from, "first-last" (default 30000-32767). */
+  nodePortRange?: string;
   log: (line: string) => void;
 }
 
@@ -88,7 +92,16 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     await nats?.stop();
   };
   try {
-    api = await startApiServer({ dataDir, listen: opts.listen, metricsListen: opts.metricsListen, natsUrl, tokens, agentToken: agent });
+    api = await startApiServer({
+      dataDir,
+      listen: opts.listen,
+      metricsListen: opts.metricsListen,
+      natsUrl,
+      tokens,
+      agentToken: agent,
+      serviceCIDR: opts.serviceCIDR,
+      nodePortRange: opts.nodePortRange,
+    });
     opts.log(`API server listening on ${api.address} (metrics on http://${api.metricsAddress ?? '-'}/metrics)`);
     scheduler = await startScheduler({ server: api.address, token: admin, natsUrl });
     await scheduler.ready;
