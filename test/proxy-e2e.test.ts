@@ -1,0 +1,266 @@
+// Zero downtime, end to end in one process: API server, scheduler, controllers (ReplicaSet,
+// Deployment, Endpoints), one node agent with the process driver (pods are local processes on
+// 127.1.x.y), and the proxy. A Deployment of busybox httpd servers behind a LoadBalancer
+// Service on 127.0.0.88, under steady bounded load from this test (20 concurrent clients, a
+// new connection per request, loopback only): rolling v1 → v2 and deleting a pod must fail no
+// request.
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShoalClient } from '../lib/client.js';
+import type { KubeObject } from '../lib/kinds.js';
+import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
+import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
+import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
+import { startApiServer } from '../services/api/server.js';
+import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
+import { createDriver } from '../services/node-agent/drivers/index.js';
+import { startNodeAgent } from '../services/node-agent/index.js';
+import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
+import { startScheduler } from '../services/scheduler/index.js';
+import { TEST_TOKEN, eventually, startNats, tempDir, type TestCluster } from './harness.js';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const NS = 'default';
+const LB_IP = '127.0.0.88';
+const LB_PORT = 18080;
+const CLIENTS = 20;
+/** No load phase runs longer than this, whatever happens. */
+const MAX_LOAD_MS = 30_000;
+
+async function startLoopbackCluster(): Promise<TestCluster> {
+  const nats = await startNats();
+  const { dir, cleanup } = await tempDir('shoal-api-');
+  const api = await startApiServer({
+    dataDir: dir,
+    listen: '127.0.0.1:0',
+    natsUrl: nats.url,
+    tokens: { [TEST_TOKEN]: { user: 'admin', groups: ['system:masters'] } },
+    serviceCIDR: '127.96.0.0/16',
+  });
+  const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
+  return {
+    nats,
+    api,
+    client,
+    dataDir: dir,
+    async stop() {
+      client.close();
+      await api.stop();
+      await nats.stop();
+      await cleanup();
+    },
+  };
+}
+
+function deployment(version: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: { intVal: 1 }, maxUnavailable: { intVal: 0 } } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: 'httpd',
+              image: 'shoal/busybox:1.36',
+              command: ['sh', '-c', 'mkdir -p www && echo "$VERSION" > www/index.html && exec busybox httpd -f -p "$POD_IP:8080" -h www'],
+              env: [
+                { name: 'VERSION', value: version },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              ],
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/index.html', port: { intVal: 8080 } }, periodSeconds: 1, failureThreshold: 1 },
+              // As in Kubernetes: a short pause before SIGTERM covers the time the proxies take
+              // to see the pod leave the endpoints.
+              lifecycle: { preStop: { exec: { command: ['sleep', '1'] } } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function get(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Load {
+  ok: number;
+  failed: number;
+  errors: string[];
+  versions: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** CLIENTS loops of sequential requests until stop() or MAX_LOAD_MS. */
+function startLoad(): Load {
+  const deadline = Date.now() + MAX_LOAD_MS;
+  let stopped = false;
+  const load: Load = {
+    ok: 0,
+    failed: 0,
+    errors: [],
+    versions: {},
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+  const loop = async (): Promise<void> => {
+    while (!stopped && Date.now() < deadline) {
+      try {
+        const v = await get(LB_IP, LB_PORT);
+        load.ok++;
+        load.versions[v] = (load.versions[v] ?? 0) + 1;
+      } catch (err) {
+        load.failed++;
+        if (load.errors.length < 10) load.errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: CLIENTS }, () => loop())).then(() => undefined);
+  return load;
+}
+
+type Pod = Pod__Output & KubeObject;
+
+async function webPods(client: ShoalClient): Promise<Pod[]> {
+  return (await client.list('Pod', { namespace: NS, labelSelector: 'app=web' })).items as Pod[];
+}
+
+describe('zero downtime through the LoadBalancer (process driver, loopback)', () => {
+  let cluster: TestCluster;
+  let controllers: ControllersHandle;
+  let scheduler: { stop(): Promise<void> };
+  let agent: { stop(): Promise<void> };
+  let driver: { close(): Promise<void> };
+  let proxy: ProxyHandle;
+
+  beforeAll(async () => {
+    cluster = await startLoopbackCluster();
+    const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
+    const s = await startScheduler({ ...common, logger: quiet, podInitialBackoffMs: 100, podMaxBackoffMs: 500 });
+    scheduler = s;
+    await s.ready;
+    const node = `proxy-e2e-${process.pid}`;
+    const dataDir = join(cluster.dataDir, 'node');
+    const d = createDriver('process', { node, dataDir });
+    driver = d;
+    const a = await startNodeAgent({ ...common, nodeName: node, driver: d, dataDir, logger: quiet, leaseIntervalMs: 1000 });
+    agent = a;
+    await a.ready;
+    controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
+    await controllers.ready;
+    proxy = await startProxy({ ...common, nodeName: node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [LB_IP], logger: quiet });
+    await proxy.ready;
+
+    await cluster.client.create(deployment('v1'));
+    await cluster.client.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: NS },
+      spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', port: LB_PORT, targetPort: { strVal: 'http' }, protocol: 'TCP' }] },
+    });
+    await eventually(() => proxy.endpoints(`${NS}/web:http`).length === 3, '3 ready endpoints in the proxy', 45_000);
+    const svc = (await cluster.client.get('Service', NS, 'web')) as Service__Output;
+    expect(svc.status?.loadBalancer?.ingress?.map((i) => i.ip)).toEqual([LB_IP]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await cluster?.client.delete('Deployment', NS, 'web').catch(() => undefined);
+    await controllers?.stop();
+    for (const p of (await cluster?.client.list('Pod', { namespace: NS }).catch(() => ({ items: [] })))?.items ?? []) {
+      await cluster.client.delete('Pod', NS, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+    }
+    await eventually(async () => (await cluster.client.list('Pod', { namespace: NS })).items.length === 0, 'pods gone', 20_000).catch(() => undefined);
+    await agent?.stop();
+    await driver?.close();
+    await scheduler?.stop();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('v1 answers through the LoadBalancer address', async () => {
+    for (let i = 0; i < 6; i++) expect(await get(LB_IP, LB_PORT)).toBe('v1');
+  });
+
+  it('rolling v1 → v2 (maxSurge 1, maxUnavailable 0) under load fails no request; then only v2 answers', async () => {
+    const load = startLoad();
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      const cur = await cluster.client.get('Deployment', NS, 'web');
+      await cluster.client.update({ ...deployment('v2'), metadata: { ...cur.metadata } });
+      await eventually(
+        async () => {
+          const d = (await cluster.client.get('Deployment', NS, 'web')) as Deployment__Output & KubeObject;
+          const st = d.status;
+          if (!st || (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return false;
+          if (st.updatedReplicas !== 3 || st.availableReplicas !== 3 || st.replicas !== 3) return false;
+          const pods = await webPods(cluster.client);
+          return pods.length === 3 && pods.every((p) => !p.metadata?.deletionTimestamp);
+        },
+        'the rollout to v2',
+        MAX_LOAD_MS - 3000,
+      );
+      await eventually(() => proxy.endpoints(`${NS}/web:http`).length === 3, '3 endpoints after the rollout', 5000);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await load.stop();
+    }
+    expect(load.errors).toEqual([]);
+    expect(load.failed).toBe(0);
+    expect(load.ok).toBeGreaterThan(100);
+    expect(load.versions.v1).toBeGreaterThan(0);
+    expect(load.versions.v2).toBeGreaterThan(0);
+    for (let i = 0; i < 12; i++) expect(await get(LB_IP, LB_PORT)).toBe('v2');
+  }, 60_000);
+
+  it('deleting a pod under load fails no request', async () => {
+    const before = await webPods(cluster.client);
+    const victim = before[0]!;
+    const load = startLoad();
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await cluster.client.delete('Pod', NS, victim.metadata!.name!);
+      await eventually(
+        async () => {
+          const pods = await webPods(cluster.client);
+          return (
+            !pods.some((p) => p.metadata?.name === victim.metadata?.name) &&
+            pods.length === 3 &&
+            proxy.endpoints(`${NS}/web:http`).length === 3 &&
+            !proxy.endpoints(`${NS}/web:http`).some((e) => e.ip === victim.status?.podIP)
+          );
+        },
+        'the pod replaced',
+        MAX_LOAD_MS - 3000,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await load.stop();
+    }
+    expect(load.errors).toEqual([]);
+    expect(load.failed).toBe(0);
+    expect(load.ok).toBeGreaterThan(100);
+    expect(Object.keys(load.versions)).toEqual(['v2']);
+  }, 60_000);
+});
