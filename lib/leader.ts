@@ -3,12 +3,16 @@
 // acts, the others wait. Every write carries the resourceVersion it read, so two candidates
 // can never both win the same round (the API server's optimistic concurrency is the lock).
 //
-// Timing (D = leaseDurationSeconds): the leader renews every D/3. A lease is free when its
-// holder is empty or renewTime + D < now. A leader that has not renewed for 2D/3 (the renew
-// deadline) steps down by itself, before any other candidate could take the lease over, so
-// two leaders never overlap as long as clocks agree to within D/3. A candidate retries every
-// D/3 (with jitter), so it takes over within about D + D/3 of the leader's last renewal, or at
-// once when the leader releases the lease on a clean stop.
+// Timing (D = leaseDurationSeconds): the leader renews every D/3. As in client-go, expiry is
+// judged by the candidate's own clock only: it remembers when it last *saw* the lease record
+// change (holder, renewTime, acquireTime, duration, transitions: the "observed time"), and the
+// lease is free when its holder is empty or D has passed on the local clock since then. The
+// holder's renewTime is never compared with the local clock, so clock skew between machines
+// does not matter (only clock rates do). A leader that has not renewed for 2D/3 (the renew
+// deadline) steps down by itself, before any candidate could see D pass without a change, so
+// two leaders never overlap. A candidate retries every D/3 (with jitter), so it takes over
+// within about D + 2D/3 of the leader's last renewal (a candidate that just started waits a
+// full D from its first look), or at once when the leader releases the lease on a clean stop.
 import type { ShoalClient } from './client.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
 import type { Lease__Output } from './gen/shoal/v1/Lease.js';
@@ -68,9 +72,10 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
-function parseTime(s: string | undefined): number {
-  if (!s) return NaN;
-  return Date.parse(s);
+/** What identifies one version of the lease record (client-go's observedRawRecord). */
+function recordSignature(spec: Lease__Output['spec']): string {
+  const s = spec ?? {};
+  return JSON.stringify([s.holderIdentity ?? '', s.renewTime ?? '', s.acquireTime ?? '', s.leaseDurationSeconds ?? 0, s.leaseTransitions ?? 0]);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -117,6 +122,15 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
   let lease: Lease__Output | undefined;
   let leading = false;
   let observedLeader = '';
+  /** The lease record last seen, and when (local clock) it was first seen so. */
+  let observedRecord: string | undefined;
+  let observedTime = 0;
+  const observeRecord = (l: Lease__Output, t: number): void => {
+    const sig = recordSignature(l.spec);
+    if (sig === observedRecord) return;
+    observedRecord = sig;
+    observedTime = t;
+  };
 
   const observe = (holder: string): void => {
     if (holder === observedLeader) return;
@@ -145,6 +159,7 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
             metadata: { name, namespace },
             spec: { holderIdentity: identity, leaseDurationSeconds: durationS, acquireTime: microTime(t), renewTime: microTime(t), leaseTransitions: 0 },
           }, opts)) as Lease__Output;
+          observeRecord(lease, t);
           observe(identity);
           return true;
         } catch (createErr) {
@@ -156,9 +171,11 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     observe(holder);
-    const renewed = parseTime(spec.renewTime);
+    // Seen now, after the read (the later of the two local times: the safer one).
+    observeRecord(lease, now());
     const heldFor = (spec.leaseDurationSeconds ?? durationS) * 1000;
-    const free = !holder || !Number.isFinite(renewed) || renewed + heldFor < t;
+    // Only local times are compared: when the record last changed as we saw it, and now.
+    const free = !holder || observedTime + heldFor < t;
     if (holder !== identity && !free) return false;
     const next: KubeObject = {
       ...(lease as KubeObject),
@@ -178,6 +195,7 @@ export function runLeaderElected(config: LeaderElectionConfig): LeaderElection {
     };
     try {
       lease = (await client.update(next, opts)) as Lease__Output;
+      observeRecord(lease, t);
       observe(identity);
       return true;
     } catch (err) {
