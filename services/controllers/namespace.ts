@@ -2,6 +2,12 @@
 // namespaced object in it deleted — and once nothing is left its "kubernetes" finalizer
 // (spec.finalizers) is cleared, which lets the API server remove it. Its status carries a
 // NamespaceContentRemaining condition while it waits, as Kubernetes' does.
+//
+// While content remains, the namespace is listed again after a back-off that starts at
+// recheckMs (1 s) and doubles up to maxRecheckMs (30 s), so a namespace stuck on a finalizer
+// does not cost a list of every kind every second. Deletions seen by the shared informers of
+// the workload kinds (pods, ReplicaSets, Deployments, Jobs, CronJobs) requeue it at once when
+// the last object of that kind in a terminating namespace goes.
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { NamespaceSpec__Output } from '../../lib/gen/shoal/v1/NamespaceSpec.js';
 import type { NamespaceStatus__Output } from '../../lib/gen/shoal/v1/NamespaceStatus.js';
@@ -15,9 +21,15 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
 
 export interface NamespaceControllerOptions {
   /** How soon a namespace whose contents are still going is looked at again (default 1 s;
-   * a pod on a live node may take its grace period). */
+   * a pod on a live node may take its grace period); doubled per look... */
   recheckMs?: number;
+  /** ...up to this (default 30 s). */
+  maxRecheckMs?: number;
 }
+
+/** Kinds whose shared informers the controller manager runs anyway (the workload
+ * controllers'): their deletions requeue a terminating namespace. */
+const WATCHED_KINDS = ['Pod', 'ReplicaSet', 'Deployment', 'Job', 'CronJob'];
 
 function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -35,6 +47,7 @@ export function namespacedKinds(): string[] {
 
 export function namespaceController(opts: NamespaceControllerOptions = {}): Controller {
   const recheckMs = opts.recheckMs ?? 1000;
+  const maxRecheckMs = Math.max(recheckMs, opts.maxRecheckMs ?? 30_000);
   return {
     name: 'namespace',
     workers: 2,
@@ -44,7 +57,20 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
       const enqueue = (ns: KubeObject): void => {
         if (ns.metadata?.deletionTimestamp) queue.add(ns.metadata.name ?? '');
       };
-      namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns) });
+      /** namespace → the next back-off while its content remains. */
+      const backoff = new Map<string, number>();
+      namespaces.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns), onDelete: (ns) => backoff.delete(ns.metadata?.name ?? '') });
+      for (const kind of WATCHED_KINDS) {
+        const inf = ctx.informer(kind);
+        inf.addEventHandler({
+          onDelete: (obj) => {
+            const name = obj.metadata?.namespace ?? '';
+            if (!name || !namespaces.get('', name)?.metadata?.deletionTimestamp) return;
+            // The last of this kind here is gone: look now rather than after the back-off.
+            if (inf.list({ namespace: name }).length === 0) queue.add(name);
+          },
+        });
+      }
 
       const setCondition = async (ns: KubeObject, remaining: Map<string, number>): Promise<void> => {
         const status = (ns.status ?? {}) as NamespaceStatus__Output;
@@ -71,9 +97,11 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
 
       return async (name: string): Promise<ReconcileResult | void> => {
         const ns = namespaces.get('', name);
-        if (!ns?.metadata?.deletionTimestamp) return;
-        const finalizers = (ns.spec as NamespaceSpec__Output | undefined)?.finalizers ?? [];
-        if (!finalizers.includes(NAMESPACE_FINALIZER)) return;
+        const finalizers = (ns?.spec as NamespaceSpec__Output | undefined)?.finalizers ?? [];
+        if (!ns?.metadata?.deletionTimestamp || !finalizers.includes(NAMESPACE_FINALIZER)) {
+          backoff.delete(name);
+          return;
+        }
 
         // Live lists, not informers: the controller manager need not cache every kind.
         const remaining = new Map<string, number>();
@@ -92,8 +120,11 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
         }
         if (remaining.size) {
           await setCondition(ns, remaining);
-          return { requeueAfter: recheckMs };
+          const delay = backoff.get(name) ?? recheckMs;
+          backoff.set(name, Math.min(maxRecheckMs, delay * 2));
+          return { requeueAfter: delay };
         }
+        backoff.delete(name);
         // Empty: clear our finalizer; the API server removes the namespace with it.
         await retryOnConflict(async () => {
           const fresh = await client.get('Namespace', '', name);
