@@ -13,6 +13,7 @@ import { startNodeAgent } from '../services/node-agent/index.js';
 import { createDriver } from '../services/node-agent/drivers/index.js';
 import { startScheduler } from '../services/scheduler/index.js';
 import { startControllers } from '../services/controllers/index.js';
+import { startProxy } from '../services/proxy/index.js';
 import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutStatus, rolloutUndo, scale } from './rollout.js';
 import { createJobFromCronJob } from './jobs.js';
 import { up } from './up.js';
@@ -24,13 +25,16 @@ Cluster:
                                       run the embedded all-in-one cluster in the foreground
   shoal up ... [--nodes N] [--runtime docker|process] [--sandbox-image IMAGE]
                                       N node agents (default 1) running pods in Docker or as processes
-  shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST]
+  shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST] [--node-address IP]...
                                       where Services' cluster IPs (10.96.0.0/12) and node ports (30000-32767) come from
   shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN] [--service-cidr CIDR] [--node-port-range FIRST-LAST]
                                       run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
   shoal controllers [--metrics ADDR]  run the controller manager alone (leader-elected)
+  shoal proxy [--node-address IP]... [--lb-pool IP]... [--balance round-robin|least-connections]
+            [--access-log FILE|-] [--proxy-protocol] [--x-forwarded-for] [--metrics ADDR]
+                                      run one node's Service proxy
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
             [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
                                       run one node agent (against the client config's cluster)
@@ -91,6 +95,7 @@ async function runUp(args: string[]): Promise<number> {
     'sandbox-image': { type: 'string' },
     'service-cidr': { type: 'string' },
     'node-port-range': { type: 'string' },
+    'node-address': { type: 'string', multiple: true },
   });
   const nodes = values.nodes as string;
   const runtime = values.runtime as string;
@@ -112,6 +117,7 @@ async function runUp(args: string[]): Promise<number> {
     sandboxImage: values['sandbox-image'] as string | undefined,
     serviceCIDR: values['service-cidr'] as string | undefined,
     nodePortRange: values['node-port-range'] as string | undefined,
+    nodeAddresses: values['node-address'] as string[] | undefined,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -199,6 +205,47 @@ async function runControllers(args: string[]): Promise<number> {
   stdio.out('controller manager running');
   await untilSignal();
   await controllers.stop();
+  return 0;
+}
+
+/** `shoal proxy`: one node's Service proxy, against the cluster of the client config. */
+async function runProxy(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    'node-name': { type: 'string' },
+    'node-address': { type: 'string', multiple: true },
+    'lb-pool': { type: 'string', multiple: true },
+    balance: { type: 'string', default: 'round-robin' },
+    'access-log': { type: 'string' },
+    'proxy-protocol': { type: 'boolean' },
+    'x-forwarded-for': { type: 'boolean' },
+    'bind-cluster-ips': { type: 'boolean', default: true },
+    metrics: { type: 'string' },
+  });
+  const balance = values.balance as string;
+  if (balance !== 'round-robin' && balance !== 'least-connections') {
+    stdio.err(`error: invalid --balance "${balance}": must be round-robin or least-connections`);
+    return 2;
+  }
+  const config = await loadClientConfig();
+  if (!config.nats) throw new Error('the client config names no NATS server ("nats:"): the proxy watches through it');
+  const proxy = await startProxy({
+    server: config.server,
+    token: config.token,
+    natsUrl: config.nats,
+    nodeName: values['node-name'] as string | undefined,
+    nodeAddresses: (values['node-address'] as string[] | undefined) ?? ['127.0.0.1'],
+    loadBalancerPool: values['lb-pool'] as string[] | undefined,
+    balance,
+    accessLog: values['access-log'] as string | undefined,
+    proxyProtocol: values['proxy-protocol'] as boolean | undefined,
+    xForwardedFor: values['x-forwarded-for'] as boolean | undefined,
+    bindClusterIPs: values['bind-cluster-ips'] as boolean,
+    metricsListen: values.metrics as string | undefined,
+  });
+  await proxy.ready;
+  stdio.out('proxy running');
+  await untilSignal();
+  await proxy.stop();
   return 0;
 }
 
@@ -641,6 +688,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runScheduler(args);
       case 'controllers':
         return await runControllers(args);
+      case 'proxy':
+        return await runProxy(args);
       case 'node-agent':
         return await runNodeAgent(args);
       default:

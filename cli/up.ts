@@ -13,6 +13,7 @@ import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/ind
 import { createDriver, type DriverName } from '../services/node-agent/drivers/index.js';
 import { startScheduler, type SchedulerHandle } from '../services/scheduler/index.js';
 import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
+import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface UpOptions {
   serviceCIDR?: string;
   /** Where Services' node ports come from, "first-last" (default 30000-32767). */
   nodePortRange?: string;
+  /** Where NodePort and LoadBalancer services listen (default 127.0.0.1: this machine only). */
+  nodeAddresses?: string[];
   log: (line: string) => void;
 }
 
@@ -80,12 +83,14 @@ export async function up(opts: UpOptions): Promise<Cluster> {
   let api: ApiServer | undefined;
   let scheduler: SchedulerHandle | undefined;
   let controllers: ControllersHandle | undefined;
+  let proxy: ProxyHandle | undefined;
   const agents: NodeAgentHandle[] = [];
   const drivers: { close(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     // Agents leave their containers running, as a kubelet does: the next `shoal up` re-adopts them.
     await Promise.all(agents.map((a) => a.stop()));
     await Promise.all(drivers.map((d) => d.close()));
+    await proxy?.stop();
     await controllers?.stop();
     await scheduler?.stop();
     await api?.stop();
@@ -110,6 +115,11 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     controllers = await startControllers({ server: api.address, token: admin, natsUrl, leaderElection: false });
     await controllers.ready;
     opts.log('controllers started');
+    // One proxy for the machine: every node of an embedded cluster shares its addresses.
+    const nodeAddresses = opts.nodeAddresses?.length ? opts.nodeAddresses : ['127.0.0.1'];
+    proxy = await startProxy({ server: api.address, token: admin, natsUrl, nodeAddresses });
+    await proxy.ready;
+    opts.log(`proxy started (NodePort and LoadBalancer services on ${nodeAddresses.join(', ')})`);
     for (let i = 1; i <= opts.nodes; i++) {
       const nodeName = `node-${i}`;
       const nodeDir = join(dataDir, 'nodes', nodeName);
