@@ -9,7 +9,9 @@ import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
 import type { PodTemplateSpec__Output } from '../lib/gen/shoal/v1/PodTemplateSpec.js';
 import type { ReplicaSet__Output } from '../lib/gen/shoal/v1/ReplicaSet.js';
 import { findKind, qualifiedName, type KindInfo, type KubeObject } from '../lib/kinds.js';
+import { timestamp } from '../lib/conditions.js';
 import { deepEqual } from '../lib/objects.js';
+import { templateWithoutHash } from '../lib/pod-template.js';
 import { guarded, type IO } from './commands.js';
 import { describe as describeText, TableWriter } from './printers.js';
 
@@ -19,7 +21,6 @@ export type RolloutClient = Pick<ShoalClient, 'get' | 'list' | 'update' | 'watch
 type DeploymentObject = Deployment__Output & KubeObject;
 type ReplicaSetObject = ReplicaSet__Output & KubeObject;
 
-const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
@@ -215,16 +216,6 @@ function revisionOf(obj: KubeObject): number {
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
-function withoutHash(template: PodTemplateSpec__Output | undefined): PodTemplateSpec__Output {
-  const t = structuredClone(template ?? {});
-  const labels = t.metadata?.labels;
-  if (labels) {
-    delete labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(labels).length === 0) delete t.metadata!.labels;
-  }
-  if (t.metadata && Object.keys(t.metadata).length === 0) delete t.metadata;
-  return t;
-}
 
 /** The Deployment and its ReplicaSets by revision (the ones it controls). */
 async function history(client: RolloutClient, ns: string, name: string): Promise<{ d: DeploymentObject; byRevision: Map<number, ReplicaSetObject> }> {
@@ -294,8 +285,8 @@ export function rolloutUndo(client: RolloutClient, args: RolloutUndoArgs, io: IO
       }
       const rs = byRevision.get(toRevision);
       if (!rs) throw new RolloutError(`unable to find specified revision ${toRevision} in history`);
-      const template = withoutHash(rs.spec?.template);
-      if (deepEqual(template, withoutHash(d.spec?.template))) {
+      const template = templateWithoutHash(rs.spec?.template);
+      if (deepEqual(template, templateWithoutHash(d.spec?.template))) {
         message = `${resourceRef(info, name)} skipped rollback (current template already matches revision ${toRevision})`;
         return;
       }
@@ -376,7 +367,7 @@ export function rolloutRestart(client: RolloutClient, args: RolloutTargetArgs, i
       if (d.spec?.paused) throw new RolloutError(`${ref} can't restart paused deployment (run rollout resume first)`);
       const template = structuredClone(d.spec?.template ?? {});
       const tm = (template.metadata ??= {});
-      tm.annotations = { ...tm.annotations, [RESTARTED_AT_ANNOTATION]: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      tm.annotations = { ...tm.annotations, [RESTARTED_AT_ANNOTATION]: timestamp(now) };
       return { ...d, spec: { ...d.spec, template } };
     },
     'restarted',

@@ -9,6 +9,7 @@
 //   due time then runs late, if still within the starting deadline), Replace deletes it.
 // - Jobs are named <cronjob>-<scheduled time in minutes since the epoch>, so a retry after a
 //   partial failure finds its Job already there (AlreadyExists) instead of making a second.
+import { parseTime, timestamp } from '../../lib/conditions.js';
 import { AlreadyExistsError, NotFoundError } from '../../lib/errors.js';
 import type { CronJobSpec__Output } from '../../lib/gen/shoal/v1/CronJobSpec.js';
 import type { CronJobStatus__Output } from '../../lib/gen/shoal/v1/CronJobStatus.js';
@@ -18,7 +19,7 @@ import { deepEqual } from '../../lib/objects.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
 import { parseSchedule, ScheduleError, type Schedule } from './cron.js';
 import { controllerOf, keyOf, splitKey, type Controller, type ControllerContext } from './framework.js';
-import { controllerEvents, finishedCondition, parseTime, timestamp } from './job.js';
+import { controllerEvents, finishedCondition } from './job.js';
 
 export const CRONJOB_SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** Marks a Job made by hand from a CronJob (`shoal create job --from=cronjob/X`). */

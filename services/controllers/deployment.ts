@@ -10,6 +10,7 @@ import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { DeploymentStatus__Output } from '../../lib/gen/shoal/v1/DeploymentStatus.js';
 import type { Informer } from '../../lib/informer.js';
 import type { KubeObject } from '../../lib/kinds.js';
+import { getCondition, newCondition, removeCondition, setCondition } from '../../lib/conditions.js';
 import { deepEqual } from '../../lib/objects.js';
 import { labelSelectorRequirements, matchesLabels } from '../../lib/selectors.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
@@ -24,21 +25,22 @@ import {
   computeHash,
   controllerRef,
   equalIgnoreHash,
-  getCondition,
   intAnnotation,
-  newCondition,
   newControllerRef,
   eventSink,
   type EventSink,
-  removeCondition,
   revisionOf,
   roundHalfAwayFromZero,
   scaledValue,
-  setCondition,
   type DeploymentObject,
   type PodObject,
   type ReplicaSetObject,
 } from './rollout.js';
+
+/** Kubernetes' SetDeploymentCondition: the same status and reason is no change. */
+function setDeploymentCondition(conditions: Condition__Output[], cond: Condition__Output): Condition__Output[] {
+  return setCondition(conditions, cond, { ignoreMessage: true });
+}
 
 const COMPONENT = 'deployment-controller';
 
@@ -204,9 +206,9 @@ export function calculateDeploymentStatus(d: DeploymentObject, allRSs: ReplicaSe
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   let conditions = [...(d.status?.conditions ?? [])];
   if (available >= replicasOf(d) - maxUnavailable(d)) {
-    conditions = setCondition(conditions, newCondition(AVAILABLE, 'True', REASONS.minAvailable, 'Deployment has minimum availability.', now));
+    conditions = setDeploymentCondition(conditions, newCondition(AVAILABLE, 'True', REASONS.minAvailable, 'Deployment has minimum availability.', now));
   } else {
-    conditions = setCondition(conditions, newCondition(AVAILABLE, 'False', REASONS.minUnavailable, 'Deployment does not have minimum availability.', now));
+    conditions = setDeploymentCondition(conditions, newCondition(AVAILABLE, 'False', REASONS.minUnavailable, 'Deployment does not have minimum availability.', now));
   }
   if (conditions.length) status.conditions = conditions;
   return status;
@@ -329,7 +331,7 @@ class Pass {
       await this.setDeploymentRevision(revisionOf(this.newRS()));
       if (hasProgressDeadline(this.d) && !getCondition(this.d.status?.conditions, PROGRESSING)) {
         const cond = newCondition(PROGRESSING, 'True', REASONS.foundNewRS, `Found new replica set "${existing.metadata?.name ?? ''}"`, this.now());
-        await this.writeStatus(withConditions(this.d.status ?? {}, setCondition(this.d.status?.conditions ?? [], cond)));
+        await this.writeStatus(withConditions(this.d.status ?? {}, setDeploymentCondition(this.d.status?.conditions ?? [], cond)));
       }
       return;
     }
@@ -378,7 +380,7 @@ class Pass {
         const msg = `Failed to create new replica set "${rs.metadata!.name!}": ${err instanceof Error ? err.message : String(err)}`;
         if (hasProgressDeadline(d)) {
           const cond = newCondition(PROGRESSING, 'False', REASONS.failedRSCreate, msg, this.now());
-          await this.writeStatus(withConditions(this.d.status ?? {}, setCondition(this.d.status?.conditions ?? [], cond))).catch(() => undefined);
+          await this.writeStatus(withConditions(this.d.status ?? {}, setDeploymentCondition(this.d.status?.conditions ?? [], cond))).catch(() => undefined);
         }
         this.event('Warning', REASONS.failedRSCreate, msg);
         throw err;
@@ -392,7 +394,7 @@ class Pass {
     await this.setDeploymentRevision(newRevision);
     if (!alreadyExisted && hasProgressDeadline(this.d)) {
       const cond = newCondition(PROGRESSING, 'True', REASONS.newRSCreated, `Created new replica set "${created.metadata?.name ?? ''}"`, this.now());
-      await this.writeStatus(withConditions(this.d.status ?? {}, setCondition(this.d.status?.conditions ?? [], cond)));
+      await this.writeStatus(withConditions(this.d.status ?? {}, setDeploymentCondition(this.d.status?.conditions ?? [], cond)));
     }
   }
 
@@ -526,7 +528,7 @@ class Pass {
     let next: Condition__Output | undefined;
     if (this.d.spec?.paused && !pausedCond) next = newCondition(PROGRESSING, 'Unknown', REASONS.paused, 'Deployment is paused', this.now());
     else if (!this.d.spec?.paused && pausedCond) next = newCondition(PROGRESSING, 'Unknown', REASONS.resumed, 'Deployment is resumed', this.now());
-    if (next) await this.writeStatus(withConditions(this.d.status ?? {}, setCondition(this.d.status?.conditions ?? [], next)));
+    if (next) await this.writeStatus(withConditions(this.d.status ?? {}, setDeploymentCondition(this.d.status?.conditions ?? [], next)));
   }
 
   /** Kubernetes' syncRolloutStatus; returns when to check the progress deadline again. */
@@ -542,18 +544,18 @@ class Pass {
     if (hasProgressDeadline(d) && !isComplete) {
       const what = newRS ? `ReplicaSet "${newRS.metadata?.name ?? ''}"` : `Deployment "${d.metadata?.name ?? ''}"`;
       if (deploymentComplete(d, status)) {
-        conditions = setCondition(conditions, newCondition(PROGRESSING, 'True', REASONS.newRSAvailable, `${what} has successfully progressed.`, now));
+        conditions = setDeploymentCondition(conditions, newCondition(PROGRESSING, 'True', REASONS.newRSAvailable, `${what} has successfully progressed.`, now));
       } else if (deploymentProgressing(d, status)) {
         const cond = newCondition(PROGRESSING, 'True', REASONS.rsUpdated, `${what} is progressing.`, now);
         // Progress refreshes lastUpdateTime even with the same reason.
         if (current?.status === 'True') cond.lastTransitionTime = current.lastTransitionTime;
         conditions = [...removeCondition(conditions, PROGRESSING), cond];
       } else if (deploymentTimedOut(d, withConditions(status, conditions), now)) {
-        conditions = setCondition(conditions, newCondition(PROGRESSING, 'False', REASONS.timedOut, `${what} has timed out progressing.`, now));
+        conditions = setDeploymentCondition(conditions, newCondition(PROGRESSING, 'False', REASONS.timedOut, `${what} has timed out progressing.`, now));
       }
     }
     const failure = this.rsList.map((rs) => getCondition(rs.status?.conditions, REPLICA_FAILURE)).find((c) => c?.status === 'True');
-    if (failure) conditions = setCondition(conditions, { ...failure });
+    if (failure) conditions = setDeploymentCondition(conditions, { ...failure });
     else conditions = removeCondition(conditions, REPLICA_FAILURE);
     status = withConditions(status, conditions);
     const timedOutNow = getCondition(conditions, PROGRESSING)?.reason === REASONS.timedOut && current?.reason !== REASONS.timedOut;

@@ -28,6 +28,8 @@ import type { PodStatus__Output } from '../../lib/gen/shoal/v1/PodStatus.js';
 import type { KubeObject } from '../../lib/kinds.js';
 import { deepEqual } from '../../lib/objects.js';
 import { retryOnConflict } from '../../lib/client.js';
+import { getCondition, newCondition, parseTime, setCondition, timestamp } from '../../lib/conditions.js';
+import { Expectations } from '../../lib/expectations.js';
 import { EventRecorder, type EventType } from '../../lib/event-recorder.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
 import { controllerOf, keyOf, splitKey, type Controller, type ControllerContext } from './framework.js';
@@ -44,24 +46,11 @@ export interface JobControllerOptions {
   workers?: number;
 }
 
-/** How long a pending create or delete is waited for in the cache before it is given up on. */
-const EXPECTATIONS_TTL_MS = 5 * 60_000;
 /** Pods created by one pass at most (Kubernetes' burst). */
 const MAX_CREATES_PER_PASS = 500;
 
-// ---- small shared helpers (also used by the CronJob controller) ----
-
-/** Kubernetes' timestamp format: RFC 3339 in UTC, whole seconds. */
-export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** A timestamp in ms, or undefined when absent or unparseable. */
-export function parseTime(t: string | undefined): number | undefined {
-  if (!t) return undefined;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : ms;
-}
+// ---- small shared helpers (also used by the CronJob controller; times and conditions are in
+// lib/conditions.ts, expectations in lib/expectations.ts) ----
 
 /** Records a v1 Event about an object (reason CamelCase, message for humans). */
 export type ControllerEvents = (obj: KubeObject, type: EventType, reason: string, message: string) => Promise<void>;
@@ -80,29 +69,11 @@ export function controllerEvents(ctx: Pick<ControllerContext, 'client' | 'now' |
   };
 }
 
-/** Sets a condition; lastTransitionTime changes only when the status does. Returns it. */
-export function setCondition(
-  conditions: Condition__Output[],
-  type: string,
-  status: 'True' | 'False',
-  reason: string,
-  message: string,
-  now: number,
-): Condition__Output {
-  const existing = conditions.find((c) => c.type === type);
-  if (existing) {
-    if (existing.status !== status) {
-      existing.lastTransitionTime = timestamp(now);
-      existing.lastProbeTime = timestamp(now);
-    }
-    existing.status = status;
-    existing.reason = reason;
-    existing.message = message;
-    return existing;
-  }
-  const c: Condition__Output = { type, status, reason, message, lastProbeTime: timestamp(now), lastTransitionTime: timestamp(now) };
-  conditions.push(c);
-  return c;
+/** Sets a Job condition (lastProbeTime and lastTransitionTime stamped `now`; an unchanged
+ * status keeps its lastTransitionTime); returns it as set. */
+function setJobCondition(status: JobStatus__Output, type: string, value: 'True' | 'False', reason: string, message: string, now: number): Condition__Output {
+  status.conditions = setCondition(status.conditions ?? [], newCondition(type, value, reason, message, now, 'lastProbeTime'));
+  return getCondition(status.conditions, type)!;
 }
 
 /** The Job's terminal condition (Complete or Failed, status True), if any. */
@@ -168,52 +139,6 @@ function deletionOrder(a: KubeObject, b: KubeObject): number {
   return (parseTime(b.metadata?.creationTimestamp) ?? 0) - (parseTime(a.metadata?.creationTimestamp) ?? 0);
 }
 
-// ---- expectations ----
-
-/**
- * Creates and deletes a Job's pass has asked for but its pod cache has not shown yet (the
- * replicaset controller's expectations): until they are seen, or expire, the Job's pods are
- * not managed again, so a pass cannot act twice on a stale cache. Only touched from the event
- * loop (handlers and reconcile), so no locking.
- */
-class Expectations {
-  private readonly pending = new Map<string, { adds: number; deletes: Set<string>; at: number }>();
-  constructor(private readonly now: () => number) {}
-
-  satisfied(key: string): boolean {
-    const e = this.pending.get(key);
-    if (!e) return true;
-    if ((e.adds <= 0 && e.deletes.size === 0) || this.now() - e.at > EXPECTATIONS_TTL_MS) {
-      this.pending.delete(key);
-      return true;
-    }
-    return false;
-  }
-
-  expect(key: string, adds: number, deletes: string[]): void {
-    this.pending.set(key, { adds, deletes: new Set(deletes), at: this.now() });
-  }
-
-  /** A create that failed will never be observed. */
-  lowerAdds(key: string): void {
-    const e = this.pending.get(key);
-    if (e) e.adds--;
-  }
-
-  created(key: string): void {
-    const e = this.pending.get(key);
-    if (e) e.adds--;
-  }
-
-  deleted(key: string, uid: string): void {
-    this.pending.get(key)?.deletes.delete(uid);
-  }
-
-  forget(key: string): void {
-    this.pending.delete(key);
-  }
-}
-
 // ---- the controller ----
 
 /** A Job controller with its own timings (tests shorten the failure back-off). */
@@ -249,13 +174,13 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         onAdd: (p) => {
           const key = jobKeyOfPod(p);
           if (!key) return;
-          expectations.created(key);
+          expectations.creationObserved(key);
           queue.add(key);
         },
         onUpdate: (old, p) => {
           const oldKey = jobKeyOfPod(old);
           const key = jobKeyOfPod(p);
-          if (key && isTerminating(p) && !isTerminating(old)) expectations.deleted(key, p.metadata?.uid ?? '');
+          if (key && isTerminating(p) && !isTerminating(old)) expectations.deletionObserved(key, p.metadata?.uid ?? '');
           if (!hasTrackingFinalizer(p)) counted.delete(p.metadata?.uid ?? '');
           if (oldKey && oldKey !== key) queue.add(oldKey);
           if (key) queue.add(key);
@@ -264,7 +189,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           forgetPod(p);
           const key = jobKeyOfPod(p);
           if (!key) return;
-          expectations.deleted(key, p.metadata?.uid ?? '');
+          expectations.deletionObserved(key, p.metadata?.uid ?? '');
           queue.add(key);
         },
       });
@@ -340,7 +265,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const { namespace, name } = splitKey(key);
         const cached = jobs.get(namespace, name);
         if (!cached) {
-          expectations.forget(key);
+          expectations.delete(key);
           await releaseOrphans(namespace, name, undefined);
           return;
         }
@@ -413,12 +338,12 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           const wasSuspended = status.conditions.some((c) => c.type === 'Suspended' && c.status === 'True');
           if (suspended) {
             if (!wasSuspended) {
-              setCondition(status.conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
+              setJobCondition(status, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
               events.push(['Normal', 'Suspended', 'Job suspended']);
             }
           } else {
             if (wasSuspended) {
-              setCondition(status.conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
+              setJobCondition(status, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
               events.push(['Normal', 'Resumed', 'Job resumed']);
               status.startTime = timestamp(now); // the deadline counts from the resume
             }
@@ -439,11 +364,11 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           const complete = !failure && (completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0);
 
           if (failure) {
-            finished = setCondition(status.conditions, 'Failed', 'True', failure[0], failure[1], now);
+            finished = setJobCondition(status, 'Failed', 'True', failure[0], failure[1], now);
             events.push(['Warning', failure[0], failure[1]]);
             deleted.push(...active);
           } else if (complete) {
-            finished = setCondition(status.conditions, 'Complete', 'True', 'Completed', 'Job completed', now);
+            finished = setJobCondition(status, 'Complete', 'True', 'Completed', 'Job completed', now);
             status.completionTime = timestamp(now);
             events.push(['Normal', 'Completed', 'Job completed']);
             deleted.push(...active);
@@ -469,7 +394,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           // Remembered before the delete: its event can arrive before the call returns.
           deletedByUs.add(p.metadata?.uid ?? '');
           if (await deletePod(p)) events.push(['Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`]);
-          else expectations.deleted(key, p.metadata?.uid ?? '');
+          else expectations.deletionObserved(key, p.metadata?.uid ?? '');
         }
         const gone = new Set(deleted.map((p) => p.metadata?.uid));
         active = active.filter((p) => !gone.has(p.metadata?.uid));
@@ -482,7 +407,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
             events.push(['Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name ?? ''}`]);
           } catch (err) {
             // The rest would fail the same way; they will not be observed.
-            for (let j = i; j < created; j++) expectations.lowerAdds(key);
+            for (let j = i; j < created; j++) expectations.creationObserved(key);
             if (!(err instanceof AlreadyExistsError)) createError = err instanceof Error ? err : new Error(String(err));
             events.push(['Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`]);
             break;

@@ -12,6 +12,7 @@ import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { NamespaceSpec__Output } from '../../lib/gen/shoal/v1/NamespaceSpec.js';
 import type { NamespaceStatus__Output } from '../../lib/gen/shoal/v1/NamespaceStatus.js';
 import { retryOnConflict } from '../../lib/client.js';
+import { setCondition, timestamp } from '../../lib/conditions.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { KINDS, type KubeObject } from '../../lib/kinds.js';
 import type { ReconcileResult } from '../../lib/workqueue.js';
@@ -30,10 +31,6 @@ export interface NamespaceControllerOptions {
 /** Kinds whose shared informers the controller manager runs anyway (the workload
  * controllers'): their deletions requeue a terminating namespace. */
 const WATCHED_KINDS = ['Pod', 'ReplicaSet', 'Deployment', 'Job', 'CronJob'];
-
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The kinds a namespace's deletion removes, dependents before owners (the garbage
  * collector would get there too; this order just makes less work for it). */
@@ -72,7 +69,7 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
         });
       }
 
-      const setCondition = async (ns: KubeObject, remaining: Map<string, number>): Promise<void> => {
+      const setContentCondition = async (ns: KubeObject, remaining: Map<string, number>): Promise<void> => {
         const status = (ns.status ?? {}) as NamespaceStatus__Output;
         const message = remaining.size
           ? `Some resources are remaining: ${[...remaining].map(([k, n]) => `${k.toLowerCase()} has ${n} resource instance${n === 1 ? '' : 's'}`).join(', ')}`
@@ -83,10 +80,9 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
           reason: remaining.size ? 'SomeResourcesRemain' : 'ContentRemoved',
           message,
         };
-        const old = (status.conditions ?? []).find((c) => c.type === condition.type);
-        if (old && old.status === condition.status && old.message === condition.message) return;
-        condition.lastTransitionTime = old && old.status === condition.status ? old.lastTransitionTime : timestamp(ctx.now());
-        const conditions = [...(status.conditions ?? []).filter((c) => c.type !== condition.type), condition];
+        const current = status.conditions ?? [];
+        const conditions = setCondition(current, { ...condition, lastTransitionTime: timestamp(ctx.now()) });
+        if (conditions === current) return;
         try {
           await client.updateStatus({ ...structuredClone(ns), status: { ...status, phase: 'Terminating', conditions } });
         } catch (err) {
@@ -119,7 +115,7 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
           }
         }
         if (remaining.size) {
-          await setCondition(ns, remaining);
+          await setContentCondition(ns, remaining);
           const delay = backoff.get(name) ?? recheckMs;
           backoff.set(name, Math.min(maxRecheckMs, delay * 2));
           return { requeueAfter: delay };

@@ -27,6 +27,7 @@
 // - A lease renewed again removes the taint; the agent sets Ready=True itself.
 // Timers are work-queue delays (requeueAfter), not polling loops.
 import { retryOnConflict } from '../../lib/client.js';
+import { timestamp } from '../../lib/conditions.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { EventRecorder } from '../../lib/event-recorder.js';
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
@@ -83,10 +84,6 @@ export class TokenBucket {
 export function isDisrupted(total: number, silent: number, threshold = 0.55): boolean {
   if (total === 0 || silent === 0) return false;
   return silent === total || (total >= 3 && silent / total > threshold);
-}
-
-function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function taintsOf(node: KubeObject): Taint__Output[] {

@@ -9,6 +9,8 @@ import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { ReplicaSetStatus__Output } from '../../lib/gen/shoal/v1/ReplicaSetStatus.js';
 import type { Informer } from '../../lib/informer.js';
 import type { KubeObject } from '../../lib/kinds.js';
+import { newCondition } from '../../lib/conditions.js';
+import { Expectations } from '../../lib/expectations.js';
 import { deepEqual } from '../../lib/objects.js';
 import { labelSelectorRequirements, matchesLabels } from '../../lib/selectors.js';
 import type { ReconcileResult, WorkQueue } from '../../lib/workqueue.js';
@@ -16,10 +18,8 @@ import { keyOf, splitKey, type Controller, type ControllerContext } from './fram
 import {
   comparePodsForDeletion,
   controllerRef,
-  Expectations,
   isPodActive,
   isPodReady,
-  newCondition,
   newControllerRef,
   podAvailability,
   eventSink,

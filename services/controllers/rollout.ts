@@ -1,7 +1,8 @@
 // Helpers shared by the ReplicaSet and Deployment controllers (Kubernetes'
 // pkg/controller/controller_utils.go and pkg/controller/deployment/util): pod readiness and
 // availability, the pod-template hash, revision and replicas annotations, IntOrString
-// scaling, conditions, expectations and a best-effort event writer.
+// scaling and a best-effort event writer. (Conditions and times are in lib/conditions.ts,
+// expectations in lib/expectations.ts.)
 import { EventRecorder, type EventClient, type EventType } from '../../lib/event-recorder.js';
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { Deployment__Output } from '../../lib/gen/shoal/v1/Deployment.js';
@@ -11,14 +12,15 @@ import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import type { PodTemplateSpec__Output } from '../../lib/gen/shoal/v1/PodTemplateSpec.js';
 import type { ReplicaSet__Output } from '../../lib/gen/shoal/v1/ReplicaSet.js';
 import type { KubeObject } from '../../lib/kinds.js';
+import { parseTime } from '../../lib/conditions.js';
+import { templateWithoutHash } from '../../lib/pod-template.js';
 import { deepEqual } from '../../lib/objects.js';
 
 export type ReplicaSetObject = ReplicaSet__Output & KubeObject;
 export type DeploymentObject = Deployment__Output & KubeObject;
 export type PodObject = Pod__Output & KubeObject;
 
-/** The label that ties a ReplicaSet (selector, template) and its pods to one pod template. */
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+export { POD_TEMPLATE_HASH_LABEL, templateWithoutHash } from '../../lib/pod-template.js';
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
@@ -40,16 +42,7 @@ export const ANNOTATIONS_TO_SKIP = new Set([
 
 // ---- time ----
 
-/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
-export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function parseTime(t: string | undefined): number | undefined {
-  if (!t) return undefined;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : ms;
-}
+// (timestamp, parseTime and the condition helpers are in lib/conditions.ts.)
 
 // ---- pods ----
 
@@ -202,18 +195,6 @@ export function computeHash(template: PodTemplateSpec__Output | undefined, colli
   return safeEncode(String(h));
 }
 
-/** The template without the pod-template-hash label (an empty label map dropped). */
-export function templateWithoutHash(template: PodTemplateSpec__Output | undefined): PodTemplateSpec__Output {
-  const t = structuredClone(template ?? {});
-  const labels = t.metadata?.labels;
-  if (labels && POD_TEMPLATE_HASH_LABEL in labels) {
-    delete labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(labels).length === 0) delete t.metadata!.labels;
-  }
-  if (t.metadata && Object.keys(t.metadata).length === 0) delete t.metadata;
-  return t;
-}
-
 /** Kubernetes' EqualIgnoreHash: the templates are equal but for the pod-template-hash label. */
 export function equalIgnoreHash(a: PodTemplateSpec__Output | undefined, b: PodTemplateSpec__Output | undefined): boolean {
   return deepEqual(templateWithoutHash(a), templateWithoutHash(b));
@@ -255,94 +236,6 @@ export function scaledValue(v: IntOrString__Output | undefined, total: number, r
 /** Kubernetes' RoundToInt32 (math.Round: halves away from zero). */
 export function roundHalfAwayFromZero(x: number): number {
   return Math.sign(x) * Math.round(Math.abs(x));
-}
-
-// ---- conditions ----
-
-export function getCondition(conditions: Condition__Output[] | undefined, type: string): Condition__Output | undefined {
-  return conditions?.find((c) => c.type === type);
-}
-
-export function newCondition(type: string, status: string, reason: string, message: string, now: number): Condition__Output {
-  const t = timestamp(now);
-  return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
-}
-
-/**
- * Kubernetes' SetDeploymentCondition: a condition with the same status and reason as the
- * current one changes nothing; the same status keeps the lastTransitionTime.
- */
-export function setCondition(conditions: Condition__Output[], cond: Condition__Output): Condition__Output[] {
-  const current = conditions.find((c) => c.type === cond.type);
-  if (current && current.status === cond.status && current.reason === cond.reason) return conditions;
-  const next = { ...cond };
-  if (current && current.status === cond.status) next.lastTransitionTime = current.lastTransitionTime;
-  return [...conditions.filter((c) => c.type !== cond.type), next];
-}
-
-export function removeCondition(conditions: Condition__Output[], type: string): Condition__Output[] {
-  return conditions.filter((c) => c.type !== type);
-}
-
-// ---- expectations ----
-
-interface Expectation {
-  adds: number;
-  /** Keys ("namespace/name") of the pods whose deletion is expected. */
-  deletes: Set<string>;
-  since: number;
-}
-
-/**
- * Kubernetes' UIDTrackingControllerExpectations: what a controller has asked the API server to
- * create and delete for one owner, and not yet seen through its informer. While expectations
- * are pending the cache is known to be behind, so the owner's reconcile must not create or
- * delete again; they are satisfied by observations or expire after `ttlMs` (a lost watch event
- * must not wedge the owner for ever). Safe to call from handlers and reconciles alike: both run
- * on the one event loop.
- */
-export class Expectations {
-  private readonly items = new Map<string, Expectation>();
-
-  constructor(
-    private readonly now: () => number,
-    private readonly ttlMs = 5 * 60_000,
-  ) {}
-
-  /** True when nothing is pending for `key` (or what is pending expired). */
-  satisfied(key: string): boolean {
-    const e = this.items.get(key);
-    if (!e) return true;
-    if (e.adds <= 0 && e.deletes.size === 0) return true;
-    return this.now() - e.since > this.ttlMs;
-  }
-
-  expectCreations(key: string, n: number): void {
-    this.items.set(key, { adds: n, deletes: new Set(), since: this.now() });
-  }
-
-  expectDeletions(key: string, podKeys: string[]): void {
-    this.items.set(key, { adds: 0, deletes: new Set(podKeys), since: this.now() });
-  }
-
-  creationObserved(key: string): void {
-    const e = this.items.get(key);
-    if (e) e.adds--;
-  }
-
-  deletionObserved(key: string, podKey: string): void {
-    this.items.get(key)?.deletes.delete(podKey);
-  }
-
-  delete(key: string): void {
-    this.items.delete(key);
-  }
-
-  /** For tests and debugging. */
-  pending(key: string): { adds: number; deletes: string[] } | undefined {
-    const e = this.items.get(key);
-    return e ? { adds: e.adds, deletes: [...e.deletes] } : undefined;
-  }
 }
 
 // ---- events ----
