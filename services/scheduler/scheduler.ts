@@ -160,7 +160,13 @@ export class Scheduler {
   }
 
   onNodeDelete(node: Node__Output): void {
-    this.o.cache.removeNode(node.metadata?.name ?? '');
+    const name = node.metadata?.name ?? '';
+    // Its pods go with it (the node lifecycle controller force-deletes them): they must not
+    // keep counting for anti-affinity and spreading in the meantime.
+    const keys = [...(this.o.cache.get(name)?.pods.keys() ?? [])];
+    this.o.cache.removeNode(name);
+    for (const key of keys) this.o.cache.removePod(key);
+    if (keys.length) this.o.queue.moveAllToActive();
   }
 
   // ---- the loop ----
