@@ -168,6 +168,15 @@ async function deploymentOf(client: ShoalClient, name: string): Promise<Deploy> 
 
 const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
+/** Kubernetes' IsPodAvailable: Ready, and Ready since at least minReadySeconds before `now`. */
+function isAvailable(p: Pod, minReadySeconds: number, now: number): boolean {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  if (!ready) return false;
+  if (minReadySeconds === 0) return true;
+  const since = Date.parse(ready.lastTransitionTime ?? '');
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
+}
+
 /** Waits until the Deployment's rollout is complete: every replica updated and available. */
 async function rolledOut(client: ShoalClient, name: string, replicas: number, timeoutMs = 20_000): Promise<void> {
   await eventually(
@@ -301,7 +310,7 @@ describe('workload controllers (simulated kubelet)', () => {
     expect(await scale(client, { target: 'rs/bare', replicas: -1, namespace: NS }, io)).toBe(1);
   });
 
-  it('a rolling update with maxSurge 1, maxUnavailable 0 never has more than 4 pods nor fewer than 3 ready', async () => {
+  it('a rolling update with maxSurge 1, maxUnavailable 0 never has more than 4 pods nor fewer than 3 available', async () => {
     const { client } = cluster;
     await client.create(deploymentObject('roll', { replicas: 3, surge: 1, unavailable: 0, minReadySeconds: 1 }));
     await rolledOut(client, 'roll', 3);
@@ -310,9 +319,11 @@ describe('workload controllers (simulated kubelet)', () => {
     const watcher = observePods(client, 'roll', '', (live) => {
       const active = [...live.values()].filter((p) => !p.metadata?.deletionTimestamp);
       maxSeen = Math.max(maxSeen, active.length);
-      const ready = active.filter(isReady).length;
+      // Available, not merely ready: Ready for at least minReadySeconds (1) at this state.
+      // (Availability only grows between events, so checking at each event suffices.)
+      const available = active.filter((p) => isAvailable(p, 1, Date.now())).length;
       if (active.length > 4) violations.push(`${active.length} pods`);
-      if (ready < 3) violations.push(`${ready} ready`);
+      if (available < 3) violations.push(`${available} available`);
     });
     await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
