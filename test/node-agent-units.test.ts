@@ -35,6 +35,10 @@ class FakeDriver implements ContainerDriver {
   readonly name = 'fake';
   readonly calls: string[] = [];
   readonly containers = new Map<string, ContainerHandle>();
+  /** When set, a graceful stop (grace > 0) waits for it: a container that uses its grace. */
+  stopGate?: Promise<void>;
+  /** When set, ensureSandbox fails with it. */
+  sandboxError?: Error;
   private readonly waiters = new Map<string, ((s: Exited) => void)[]>();
 
   fingerprint(): Promise<NodeFingerprint> {
@@ -42,6 +46,7 @@ class FakeDriver implements ContainerDriver {
   }
   ensureSandbox(spec: SandboxSpec): Promise<Sandbox> {
     this.calls.push(`ensureSandbox ${spec.pod.name}`);
+    if (this.sandboxError) return Promise.reject(this.sandboxError);
     return Promise.resolve({ id: `sb-${spec.pod.uid}`, ip: '10.1.0.5' });
   }
   pullImage(image: string): Promise<void> {
@@ -81,10 +86,10 @@ class FakeDriver implements ContainerDriver {
       this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
     });
   }
-  stopContainer(id: string, graceSeconds: number): Promise<void> {
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
     this.calls.push(`stop ${id} ${graceSeconds}`);
+    if (graceSeconds > 0 && this.stopGate) await this.stopGate;
     if (this.containers.get(id)?.status.state === 'running') this.exit(id, 143);
-    return Promise.resolve();
   }
   removeContainer(id: string): Promise<void> {
     this.calls.push(`remove ${id}`);
@@ -120,6 +125,10 @@ class FakeDriver implements ContainerDriver {
 class FakeClient {
   readonly actions: string[] = [];
   pod: Pod__Output | undefined;
+  /** When set, updateStatus fails with it. */
+  statusError?: Error;
+  /** When set, delete fails with it. */
+  deleteError?: Error;
   private rv = 1;
 
   constructor(pod: Pod__Output) {
@@ -131,12 +140,14 @@ class FakeClient {
   }
   updateStatus(obj: KubeObject): Promise<KubeObject> {
     const p = obj as Pod__Output;
+    if (this.statusError) return Promise.reject(this.statusError);
     this.actions.push(`updateStatus ${p.status?.phase ?? ''} ${(p.status?.containerStatuses ?? []).map((c) => Object.keys(c.state ?? {})[0] ?? '').join(',')}`);
     this.pod = { ...this.pod!, status: p.status, metadata: { ...this.pod!.metadata, resourceVersion: String(++this.rv) } };
     return Promise.resolve(structuredClone(this.pod) as KubeObject);
   }
   delete(kind: string, _ns: string, name: string, opts: { gracePeriodSeconds?: number }): Promise<{ object: KubeObject; deleted: boolean }> {
     this.actions.push(`delete ${kind} ${name} grace=${opts.gracePeriodSeconds ?? '-'}`);
+    if (this.deleteError) return Promise.reject(this.deleteError);
     const object = this.pod as KubeObject;
     this.pod = undefined;
     return Promise.resolve({ object, deleted: true });
@@ -262,9 +273,87 @@ describe('syncPod', () => {
     h.client.actions.length = 0;
     h.client.pod!.metadata = { ...h.client.pod!.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 7 };
     await h.manager.sync('default/web');
+    // The termination runs in the background; its end queues the key again.
+    h.queued.length = 0;
+    await h.manager.idle();
+    expect(h.queued).toContain('default/web');
     expect(h.driver.calls).toEqual(['stop web-main-0 7', 'stop web-main-0 0', 'remove web-main-0', 'removeSandbox web']);
     expect(h.client.actions).toEqual(['delete Pod web grace=0']);
     expect(h.manager.keys()).toEqual([]);
+  });
+
+  it('terminates a deleted pod in the background: sync returns at once, later syncs do not start it again', async () => {
+    h = await harness(testPod());
+    await h.manager.sync('default/web');
+    h.driver.calls.length = 0;
+    h.client.actions.length = 0;
+    let release!: () => void;
+    h.driver.stopGate = new Promise<void>((r) => (release = r));
+    h.client.pod!.metadata = { ...h.client.pod!.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 };
+    // The container takes its grace period to stop: the sync does not wait for it.
+    expect(await h.manager.sync('default/web')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 30']);
+    // Later syncs (its container's exit, an update) see the termination under way.
+    h.queued.length = 0;
+    expect(await h.manager.sync('default/web')).toBeUndefined();
+    expect(await h.manager.sync('default/web')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 30']);
+    expect(h.client.actions).toEqual([]);
+    expect(h.manager.keys()).toEqual(['default/web']);
+    release();
+    await h.manager.idle();
+    expect(h.driver.calls).toEqual(['stop web-main-0 30', 'stop web-main-0 0', 'remove web-main-0', 'removeSandbox web']);
+    expect(h.client.actions).toEqual(['delete Pod web grace=0']);
+    expect(h.manager.keys()).toEqual([]);
+    // Its end queues the key (so does the container's exit); that sync finds nothing to do.
+    expect(h.queued).toContain('default/web');
+    h.driver.calls.length = 0;
+    await h.manager.sync('default/web');
+    expect(h.driver.calls).toEqual([]);
+  });
+
+  it('does not take a pod whose deletion it completed for a new one while the informer still has it', async () => {
+    h = await harness(testPod());
+    await h.manager.sync('default/web');
+    const deleting = { ...h.client.pod!, metadata: { ...h.client.pod!.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 1 } };
+    h.client.pod = structuredClone(deleting);
+    await h.manager.sync('default/web');
+    await h.manager.idle();
+    expect(h.client.pod).toBeUndefined();
+    // The informer lags: it still has the pod.
+    h.client.pod = structuredClone(deleting);
+    h.driver.calls.length = 0;
+    await h.manager.sync('default/web');
+    await h.manager.idle();
+    expect(h.driver.calls).toEqual([]);
+    expect(h.manager.keys()).toEqual([]);
+  });
+
+  it('reports a failed termination to the work queue once, and the retry starts it again', async () => {
+    h = await harness(testPod());
+    await h.manager.sync('default/web');
+    h.client.deleteError = new Error('API server away');
+    h.client.pod!.metadata = { ...h.client.pod!.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 3 };
+    await h.manager.sync('default/web');
+    await h.manager.idle();
+    expect(h.manager.keys()).toEqual(['default/web']);
+    await expect(h.manager.sync('default/web')).rejects.toThrow('API server away');
+    h.client.deleteError = undefined;
+    h.client.actions.length = 0;
+    await h.manager.sync('default/web');
+    await h.manager.idle();
+    expect(h.client.actions).toEqual(['delete Pod web grace=0']);
+    expect(h.manager.keys()).toEqual([]);
+  });
+
+  it('reports the error of a failed pass, not that of the status write after it', async () => {
+    h = await harness(testPod());
+    h.driver.sandboxError = new Error('no network for the sandbox');
+    h.client.statusError = new Error('status write refused');
+    await expect(h.manager.sync('default/web')).rejects.toThrow('no network for the sandbox');
+    // Without an error of its own, a pass reports the failed status write.
+    h.driver.sandboxError = undefined;
+    await expect(h.manager.sync('default/web')).rejects.toThrow('status write refused');
   });
 
   it('re-adopts running containers without starting any, and tears down those of a vanished pod', async () => {
@@ -281,6 +370,7 @@ describe('syncPod', () => {
     expect(keys.sort()).toEqual(['default/gone', 'default/web']);
     await h.manager.sync('default/web');
     await h.manager.sync('default/gone');
+    await h.manager.idle();
     expect(h.driver.calls).toEqual(['ensureSandbox web', 'stop gone-main-0 2', 'stop gone-main-0 0', 'remove gone-main-0', 'removeSandbox gone']);
     expect(h.client.actions).toEqual([]);
   });

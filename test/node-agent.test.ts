@@ -414,6 +414,31 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
+  it('starts other pods while pods wait out their grace period, with a single worker', async () => {
+    // Terminations run in the background: two pods that ignore SIGTERM with a 20 s grace do
+    // not hold the agent's only worker, and still go when their grace period ends.
+    const { agent } = await startAgent(env, `one-worker-${driverName}`, { workers: 1 });
+    const node = agent.nodeName;
+    const ignore = { terminationGracePeriodSeconds: 20, containers: [container('main', "trap '' TERM; echo started; while true; do sleep 0.1; done")] };
+    for (const name of ['linger-a', 'linger-b']) await env.client.create(pod(name, node, ignore));
+    for (const name of ['linger-a', 'linger-b']) {
+      await waitPod(env.client, name, 'Running', running);
+      await eventually(async () => (await relayLogs(env.raw, { pod: name })).includes('started'), `${name} to set its trap`, 5_000);
+    }
+    const t0 = Date.now();
+    await env.client.delete('Pod', 'default', 'linger-a');
+    await env.client.delete('Pod', 'default', 'linger-b');
+    await new Promise((r) => setTimeout(r, 300));
+    await env.client.create(pod('prompt', node, { terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+    await waitPod(env.client, 'prompt', 'Running', running, 5_000);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    for (const name of ['linger-a', 'linger-b']) expect((await getPod(env.client, name))?.metadata?.deletionTimestamp).toBeTruthy();
+    await eventually(async () => !(await getPod(env.client, 'linger-a')) && !(await getPod(env.client, 'linger-b')), 'the lingering pods to be deleted', 30_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(19_000);
+    await env.client.delete('Pod', 'default', 'prompt', { gracePeriodSeconds: 1 });
+    await eventually(async () => !(await getPod(env.client, 'prompt')), 'the pod to be deleted', 20_000);
+  });
+
   it('mounts configMap and secret files and builds the environment', async () => {
     await env.client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { greeting: 'hello', 'app.conf': 'x=1\n' } });
     await env.client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec', namespace: 'default' }, data: { password: Buffer.from('s3cret').toString('base64') } });

@@ -229,9 +229,10 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
     cleanups.push(async () => {
       podQueue.shutDown();
       pods.shutdown();
-      // A sync in progress (a container's grace period) is not waited for past a few
-      // seconds: what it did not finish, the next agent run does.
-      if (podWorkers) await Promise.race([podWorkers, new Promise((r) => setTimeout(r, 5000).unref())]);
+      // A sync in progress, or a pod's termination (its grace period, in the background), is
+      // not waited for past a few seconds: what it did not finish, the next agent run does.
+      const busy = Promise.all([podWorkers, pods.idle()]);
+      await Promise.race([busy, new Promise((r) => setTimeout(r, 5000).unref())]);
     });
 
     const ready = (async () => {
