@@ -20,8 +20,10 @@ export function agentAddress(node: Node__Output): string | undefined {
 }
 
 export class AgentRelay {
-  /** One channel per agent address; agents are few and long-lived. */
-  private readonly clients = new Map<string, NodeAgentClient>();
+  /** One channel per node, to the address it reports now. Agents listen on port 0 by default,
+   * so a restarted agent has a new address: its node's old channel is closed, not left to
+   * reconnect to nothing forever. */
+  private readonly clients = new Map<string, { address: string; client: NodeAgentClient }>();
 
   constructor(
     private readonly registry: Registry,
@@ -43,29 +45,44 @@ export class AgentRelay {
     try {
       node = (await this.registry.get('Node', '', nodeName)) as Node__Output;
     } catch (err) {
-      if (err instanceof NotFoundError) throw new UnavailableError(`node "${nodeName}" of pod "${podName}" is not registered`, { cause: err });
+      if (err instanceof NotFoundError) {
+        this.dropClient(nodeName);
+        throw new UnavailableError(`node "${nodeName}" of pod "${podName}" is not registered`, { cause: err });
+      }
       throw err;
     }
     const address = agentAddress(node);
     if (!address) throw new UnavailableError(`node "${nodeName}" has not reported its agent endpoint`);
-    let client = this.clients.get(address);
-    if (!client) {
-      client = new NodeAgentClientConstructor(address, grpc.credentials.createInsecure());
-      this.clients.set(address, client);
+    let entry = this.clients.get(nodeName);
+    if (entry?.address !== address) {
+      // The node's agent moved (restarted on a new port, or a new IP): calls still running on
+      // the old channel finish; the channel does not reconnect.
+      this.dropClient(nodeName);
+      entry = { address, client: new NodeAgentClientConstructor(address, grpc.credentials.createInsecure()) };
+      this.clients.set(nodeName, entry);
     }
-    return client;
+    return entry.client;
+  }
+
+  private dropClient(nodeName: string): void {
+    this.clients.get(nodeName)?.client.close();
+    this.clients.delete(nodeName);
   }
 
   logs(call: grpc.ServerWritableStream<LogsRequest__Output, LogChunk>): void {
     const req = call.request;
+    let upstream: grpc.ClientReadableStream<LogChunk> | undefined;
+    // Listening before the agent is looked up: a client that cancels meanwhile must not leave
+    // `logs -f` running on the agent.
+    call.on('cancelled', () => upstream?.cancel());
     this.agentFor(req.namespace || 'default', req.pod ?? '')
       .then((agent) => {
-        const upstream = agent.Logs(req, this.metadata());
-        call.on('cancelled', () => upstream.cancel());
+        if (call.cancelled) return;
+        upstream = agent.Logs(req, this.metadata());
         upstream.on('data', (chunk: LogChunk) => {
           if (!call.write(chunk)) {
-            upstream.pause();
-            call.once('drain', () => upstream.resume());
+            upstream?.pause();
+            call.once('drain', () => upstream?.resume());
           }
         });
         upstream.on('end', () => call.end());
@@ -107,11 +124,20 @@ export class AgentRelay {
         pending.push(msg);
         this.agentFor(start.namespace || 'default', start.pod ?? '')
           .then((agent) => {
+            // The client went away while the agent was looked up: nothing to open.
+            if (call.cancelled) return;
             const up = (kind === 'exec' ? agent.Exec(this.metadata()) : agent.Attach(this.metadata())) as unknown as grpc.ClientDuplexStream<ExecInput__Output, ExecOutput>;
             upstream = up;
             for (const m of pending.splice(0)) up.write(m);
             if (ended) up.end();
-            up.on('data', (out: ExecOutput) => call.write(out));
+            // As logs: a client that reads slowly slows the agent (HTTP/2 flow control) rather
+            // than have its output pile up here.
+            up.on('data', (out: ExecOutput) => {
+              if (!call.write(out)) {
+                up.pause();
+                call.once('drain', () => up.resume());
+              }
+            });
             up.on('end', () => call.end());
             up.on('error', (err: grpc.ServiceError) => {
               if (err.code !== grpc.status.CANCELLED) call.emit('error', err);
@@ -131,7 +157,7 @@ export class AgentRelay {
   }
 
   close(): void {
-    for (const c of this.clients.values()) c.close();
+    for (const { client } of this.clients.values()) client.close();
     this.clients.clear();
   }
 }

@@ -28,6 +28,8 @@ export interface AgentServer {
   port: number;
   /** "host:port" as bound. */
   address: string;
+  /** Logs, exec and attach calls whose handler is still running (tests). */
+  activeStreams(): number;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,21 @@ function findContainer(pods: PodManager, namespace: string, podName: string, con
   return { handle, name };
 }
 
+/** Waits for a call's 'drain', or for `signal` to abort: a cancelled call never drains, and a
+ * wait for it alone would hold the handler (and its log stream or exec) forever. */
+function drained(call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      call.removeListener('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 function toError(err: unknown): Error & { code: grpc.status; details: string } {
   if (err instanceof CallError) return Object.assign(new Error(err.details), { code: err.code, details: err.details });
   const message = err instanceof Error ? err.message : String(err);
@@ -119,7 +136,7 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
           for await (const chunk of stream as AsyncIterable<Buffer | string>) {
             if (abort.signal.aborted) break;
             const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-            if (!call.write({ data })) await new Promise<void>((resolve) => call.once('drain', resolve));
+            if (!call.write({ data })) await drained(call, abort.signal);
           }
         } catch (err) {
           if (!abort.signal.aborted) throw err;
@@ -157,7 +174,7 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
         write(chunk: Buffer, _enc, cb) {
           if (finished) return cb();
           if (call.write({ [field]: chunk })) cb();
-          else call.once('drain', () => cb());
+          else void drained(call, abort.signal).then(() => cb());
         },
       });
     const run = async (start: ExecStart__Output): Promise<void> => {
@@ -213,7 +230,8 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
     call.on('cancelled', () => {
       finished = true;
       abort.abort();
-      open.delete(abort);
+      // A running handler leaves the set when it returns.
+      if (!started) open.delete(abort);
     });
     call.on('error', () => abort.abort());
   }
@@ -228,6 +246,7 @@ export async function startAgentServer(cfg: AgentServerConfig): Promise<AgentSer
   return {
     port,
     address: `${host}:${port}`,
+    activeStreams: () => open.size,
     close() {
       closed ??= (async () => {
         for (const a of open) a.abort();
