@@ -206,7 +206,13 @@ describe('with the workload controllers (all of them, as startControllers runs b
     // Something to reconcile, so every metric has samples.
     await c.client.create(sampleObject('ReplicaSet', 'metrics'));
     await eventually(async () => (await count('Pod', 'app=metrics')) === 2, 'the ReplicaSet controller to act', 15_000);
-    const text = await (await fetch(`http://${all.metricsAddress}/metrics`)).text();
+    // A reconcile is observed when it finishes, which can trail the pods it created.
+    const series = (name: string): RegExp => new RegExp(`^shoal_controller_reconcile_duration_seconds_count\\{[^}]*controller="${name}"[^}]*\\} [1-9]`, 'm');
+    let text = '';
+    await eventually(async () => {
+      text = await (await fetch(`http://${all.metricsAddress}/metrics`)).text();
+      return series('replicaset').test(text) && series('garbage-collector').test(text);
+    }, 'both controllers to finish a reconcile', 15_000);
     expect(text).toMatch(/^shoal_controller_manager_leader\{[^}]*\} 1$/m);
     for (const name of ['replicaset', 'garbage-collector']) {
       expect(text).toMatch(new RegExp(`^shoal_controller_workqueue_adds_total\\{[^}]*controller="${name}"[^}]*\\} [1-9]`, 'm'));
