@@ -109,19 +109,19 @@ async function getPod(client: ShoalClient, name: string): Promise<Pod__Output | 
   }
 }
 
+/** Waits on a watch, so every state the pod passes through is checked (a poll can miss a
+ * short-lived one, such as ErrImagePull before ImagePullBackOff). */
 async function waitPod(client: ShoalClient, name: string, what: string, check: (p: Pod__Output) => boolean, timeoutMs = 20_000): Promise<Pod__Output> {
-  let last: Pod__Output | undefined;
-  await eventually(
-    async () => {
-      last = await getPod(client, name);
-      return !!last && check(last);
-    },
-    `${name}: ${what}`,
-    timeoutMs,
-  ).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
-  });
-  return last!;
+  let last = await getPod(client, name);
+  if (last && check(last)) return last;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const from = last?.metadata?.resourceVersion ?? (await client.list('Pod', { namespace: 'default', limit: 1 })).resourceVersion;
+  for await (const ev of client.watch('Pod', { namespace: 'default', fieldSelector: `metadata.name=${name}`, resourceVersion: from, signal })) {
+    if (ev.type === 'BOOKMARK') continue;
+    last = ev.type === 'DELETED' ? undefined : (ev.object as Pod__Output);
+    if (last && check(last)) return last;
+  }
+  throw new Error(`timed out waiting for ${name}: ${what}; last status: ${JSON.stringify(last?.status)}`);
 }
 
 const running = (p: Pod__Output): boolean => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.state?.running);
