@@ -54,7 +54,9 @@ it('runs, prints where the client config is, stops cleanly, and keeps data acros
   expect(parse(await readFile(join(home, '.shoal', 'config.yaml'), 'utf8'))).toEqual(config);
 
   const client = new ShoalClient(config);
-  const created = await client.create(sampleObject('Deployment', 'survivor'));
+  // A ConfigMap, not a workload: the cluster's agents leave pods' containers running when it
+  // stops (as a kubelet does), and this test must leave nothing behind.
+  const created = await client.create(sampleObject('ConfigMap', 'survivor'));
   client.close();
   expect(await stop(first.child)).toBe(0);
   expect(first.output()).toContain('SIGTERM: stopping');
@@ -64,7 +66,7 @@ it('runs, prints where the client config is, stops cleanly, and keeps data acros
   expect(config2.token).toBe(config.token);
   const again = new ShoalClient(config2);
   try {
-    const found = await again.get('deploy', 'default', 'survivor');
+    const found = await again.get('cm', 'default', 'survivor');
     expect(found.metadata?.uid).toBe(created.metadata?.uid);
   } finally {
     again.close();
