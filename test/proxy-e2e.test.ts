@@ -7,18 +7,17 @@
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShoalClient } from '../lib/client.js';
+import type { ShoalClient } from '../lib/client.js';
 import type { KubeObject } from '../lib/kinds.js';
 import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
-import { startApiServer } from '../services/api/server.js';
 import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
 import { createDriver } from '../services/node-agent/drivers/index.js';
 import { startNodeAgent } from '../services/node-agent/index.js';
 import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
 import { startScheduler } from '../services/scheduler/index.js';
-import { TEST_TOKEN, eventually, startNats, tempDir, type TestCluster } from './harness.js';
+import { TEST_TOKEN, eventually, startTestCluster, type TestCluster } from './harness.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const NS = 'default';
@@ -27,31 +26,6 @@ const LB_PORT = 18080;
 const CLIENTS = 20;
 /** No load phase runs longer than this, whatever happens. */
 const MAX_LOAD_MS = 30_000;
-
-async function startLoopbackCluster(): Promise<TestCluster> {
-  const nats = await startNats();
-  const { dir, cleanup } = await tempDir('shoal-api-');
-  const api = await startApiServer({
-    dataDir: dir,
-    listen: '127.0.0.1:0',
-    natsUrl: nats.url,
-    tokens: { [TEST_TOKEN]: { user: 'admin', groups: ['system:masters'] } },
-    serviceCIDR: '127.96.0.0/16',
-  });
-  const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
-  return {
-    nats,
-    api,
-    client,
-    dataDir: dir,
-    async stop() {
-      client.close();
-      await api.stop();
-      await nats.stop();
-      await cleanup();
-    },
-  };
-}
 
 function deployment(version: string): KubeObject {
   return {
@@ -156,7 +130,7 @@ describe('zero downtime through the LoadBalancer (process driver, loopback)', ()
   let proxy: ProxyHandle;
 
   beforeAll(async () => {
-    cluster = await startLoopbackCluster();
+    cluster = await startTestCluster({ serviceCIDR: '127.96.0.0/16' });
     const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
     const s = await startScheduler({ ...common, logger: quiet, podInitialBackoffMs: 100, podMaxBackoffMs: 500 });
     scheduler = s;

@@ -21,9 +21,7 @@ import {
   type Endpoint,
   type ProxyHandle,
 } from '../services/proxy/index.js';
-import { ShoalClient } from '../lib/client.js';
-import { startApiServer } from '../services/api/server.js';
-import { TEST_TOKEN, eventually, startNats, tempDir, type TestCluster } from './harness.js';
+import { TEST_TOKEN, eventually, startTestCluster, tempDir, type TestCluster } from './harness.js';
 
 const quiet = { info: () => {}, warn: () => {} };
 const NS = 'default';
@@ -31,33 +29,6 @@ const NS = 'default';
 const OCTET = 1 + (process.pid % 250);
 const NODE_PORT_BASE = 30000 + ((process.pid * 7) % 2500);
 const vip = (n: number): string => `127.96.${OCTET}.${n}`;
-
-/** startTestCluster with the service CIDR in loopback (127.96.0.0/16), so that the ClusterIPs
- * the tests use are valid and reachable. */
-async function startLoopbackCluster(): Promise<TestCluster> {
-  const nats = await startNats();
-  const { dir, cleanup } = await tempDir('shoal-api-');
-  const api = await startApiServer({
-    dataDir: dir,
-    listen: '127.0.0.1:0',
-    natsUrl: nats.url,
-    tokens: { [TEST_TOKEN]: { user: 'admin', groups: ['system:masters'] } },
-    serviceCIDR: '127.96.0.0/16',
-  });
-  const client = new ShoalClient({ server: api.address, token: TEST_TOKEN });
-  return {
-    nats,
-    api,
-    client,
-    dataDir: dir,
-    async stop() {
-      client.close();
-      await api.stop();
-      await nats.stop();
-      await cleanup();
-    },
-  };
-}
 
 // ---- backends ----
 
@@ -370,7 +341,7 @@ describe('proxy (real API server and NATS, loopback backends)', () => {
   const backends: Backend[] = [];
 
   beforeAll(async () => {
-    cluster = await startLoopbackCluster();
+    cluster = await startTestCluster({ serviceCIDR: '127.96.0.0/16' });
     logDir = await tempDir('shoal-proxy-');
     for (let i = 0; i < 3; i++) backends.push(await httpBackend(`b${i}`, `127.0.0.${11 + i}`));
     proxy = await startProxy({
@@ -597,7 +568,7 @@ describe('proxy options (least-connections, X-Forwarded-For)', () => {
   let hold: Backend & { server: Server };
 
   beforeAll(async () => {
-    cluster = await startLoopbackCluster();
+    cluster = await startTestCluster({ serviceCIDR: '127.96.0.0/16' });
     for (let i = 0; i < 2; i++) backends.push(await httpBackend(`x${i}`, `127.0.0.${31 + i}`));
     hold = await echoBackend('hold', '127.0.0.33');
     proxy = await startProxy({
