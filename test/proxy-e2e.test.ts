@@ -4,28 +4,16 @@
 // Service on 127.0.0.88, under steady bounded load from this test (20 concurrent clients, a
 // new connection per request, loopback only): rolling v1 → v2 and deleting a pod must fail no
 // request.
-import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShoalClient } from '../lib/client.js';
 import type { KubeObject } from '../lib/kinds.js';
-import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
-import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
-import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
-import { createDriver } from '../services/node-agent/drivers/index.js';
-import { startNodeAgent } from '../services/node-agent/index.js';
-import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
-import { startScheduler } from '../services/scheduler/index.js';
-import { TEST_TOKEN, eventually, startTestCluster, type TestCluster } from './harness.js';
+import type { ProxyHandle } from '../services/proxy/index.js';
+import { eventually, startTestCluster, type TestCluster } from './harness.js';
+import { MAX_LOAD_MS, NS, rolledOut, startLoad, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-const NS = 'default';
 const LB_IP = '127.0.0.88';
 const LB_PORT = 18080;
-const CLIENTS = 20;
-/** No load phase runs longer than this, whatever happens. */
-const MAX_LOAD_MS = 30_000;
 
 function deployment(version: string): KubeObject {
   return {
@@ -77,75 +65,14 @@ function get(host: string, port: number): Promise<string> {
   });
 }
 
-interface Load {
-  ok: number;
-  failed: number;
-  errors: string[];
-  versions: Record<string, number>;
-  stop(): Promise<void>;
-}
-
-/** CLIENTS loops of sequential requests until stop() or MAX_LOAD_MS. */
-function startLoad(): Load {
-  const deadline = Date.now() + MAX_LOAD_MS;
-  let stopped = false;
-  const load: Load = {
-    ok: 0,
-    failed: 0,
-    errors: [],
-    versions: {},
-    stop: async () => {
-      stopped = true;
-      await running;
-    },
-  };
-  const loop = async (): Promise<void> => {
-    while (!stopped && Date.now() < deadline) {
-      try {
-        const v = await get(LB_IP, LB_PORT);
-        load.ok++;
-        load.versions[v] = (load.versions[v] ?? 0) + 1;
-      } catch (err) {
-        load.failed++;
-        if (load.errors.length < 10) load.errors.push(err instanceof Error ? err.message : String(err));
-      }
-    }
-  };
-  const running = Promise.all(Array.from({ length: CLIENTS }, () => loop())).then(() => undefined);
-  return load;
-}
-
-type Pod = Pod__Output & KubeObject;
-
-async function webPods(client: ShoalClient): Promise<Pod[]> {
-  return (await client.list('Pod', { namespace: NS, labelSelector: 'app=web' })).items as Pod[];
-}
-
 describe('zero downtime through the LoadBalancer (process driver, loopback)', () => {
   let cluster: TestCluster;
-  let controllers: ControllersHandle;
-  let scheduler: { stop(): Promise<void> };
-  let agent: { stop(): Promise<void> };
-  let driver: { close(): Promise<void> };
+  const services: NodeServices = {};
   let proxy: ProxyHandle;
 
   beforeAll(async () => {
     cluster = await startTestCluster({ serviceCIDR: '127.96.0.0/16' });
-    const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
-    const s = await startScheduler({ ...common, logger: quiet, podInitialBackoffMs: 100, podMaxBackoffMs: 500 });
-    scheduler = s;
-    await s.ready;
-    const node = `proxy-e2e-${process.pid}`;
-    const dataDir = join(cluster.dataDir, 'node');
-    const d = createDriver('process', { node, dataDir });
-    driver = d;
-    const a = await startNodeAgent({ ...common, nodeName: node, driver: d, dataDir, logger: quiet, leaseIntervalMs: 1000 });
-    agent = a;
-    await a.ready;
-    controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
-    await controllers.ready;
-    proxy = await startProxy({ ...common, nodeName: node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [LB_IP], logger: quiet });
-    await proxy.ready;
+    ({ proxy } = await startNodeServices(cluster, { node: `proxy-e2e-${process.pid}`, driver: 'process', loadBalancerIP: LB_IP }, services));
 
     await cluster.client.create(deployment('v1'));
     await cluster.client.create({
@@ -160,17 +87,7 @@ describe('zero downtime through the LoadBalancer (process driver, loopback)', ()
   }, 90_000);
 
   afterAll(async () => {
-    await proxy?.stop();
-    await cluster?.client.delete('Deployment', NS, 'web').catch(() => undefined);
-    await controllers?.stop();
-    for (const p of (await cluster?.client.list('Pod', { namespace: NS }).catch(() => ({ items: [] })))?.items ?? []) {
-      await cluster.client.delete('Pod', NS, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
-    }
-    await eventually(async () => (await cluster.client.list('Pod', { namespace: NS })).items.length === 0, 'pods gone', 20_000).catch(() => undefined);
-    await agent?.stop();
-    await driver?.close();
-    await scheduler?.stop();
-    await cluster?.stop();
+    await stopNodeServices(cluster, services);
   }, 60_000);
 
   it('v1 answers through the LoadBalancer address', async () => {
@@ -178,23 +95,12 @@ describe('zero downtime through the LoadBalancer (process driver, loopback)', ()
   });
 
   it('rolling v1 → v2 (maxSurge 1, maxUnavailable 0) under load fails no request; then only v2 answers', async () => {
-    const load = startLoad();
+    const load = startLoad(() => get(LB_IP, LB_PORT));
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const cur = await cluster.client.get('Deployment', NS, 'web');
       await cluster.client.update({ ...deployment('v2'), metadata: { ...cur.metadata } });
-      await eventually(
-        async () => {
-          const d = (await cluster.client.get('Deployment', NS, 'web')) as Deployment__Output & KubeObject;
-          const st = d.status;
-          if (!st || (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return false;
-          if (st.updatedReplicas !== 3 || st.availableReplicas !== 3 || st.replicas !== 3) return false;
-          const pods = await webPods(cluster.client);
-          return pods.length === 3 && pods.every((p) => !p.metadata?.deletionTimestamp);
-        },
-        'the rollout to v2',
-        MAX_LOAD_MS - 3000,
-      );
+      await eventually(() => rolledOut(cluster.client, 3), 'the rollout to v2', MAX_LOAD_MS - 3000);
       await eventually(() => proxy.endpoints(`${NS}/web:http`).length === 3, '3 endpoints after the rollout', 5000);
       await new Promise((r) => setTimeout(r, 500));
     } finally {
@@ -211,7 +117,7 @@ describe('zero downtime through the LoadBalancer (process driver, loopback)', ()
   it('deleting a pod under load fails no request', async () => {
     const before = await webPods(cluster.client);
     const victim = before[0]!;
-    const load = startLoad();
+    const load = startLoad(() => get(LB_IP, LB_PORT));
     try {
       await new Promise((r) => setTimeout(r, 1000));
       await cluster.client.delete('Pod', NS, victim.metadata!.name!);

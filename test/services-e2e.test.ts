@@ -18,25 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../lib/kinds.js';
 import { decodeObject, parseManifestText } from '../lib/manifest.js';
 import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
-import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
-import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
-import type { ContainerDriver } from '../services/node-agent/driver.js';
-import { createDriver } from '../services/node-agent/drivers/index.js';
-import { startNodeAgent } from '../services/node-agent/index.js';
-import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
-import { startScheduler } from '../services/scheduler/index.js';
-import { TEST_TOKEN, eventually, startTestCluster, type TestCluster } from './harness.js';
+import type { ProxyHandle } from '../services/proxy/index.js';
+import { eventually, startTestCluster, type TestCluster } from './harness.js';
+import { MAX_LOAD_MS, NS, rolledOut, startLoad, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
 
 const SEED = fileURLToPath(new URL('../../shared/manifests/seed/', import.meta.url));
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-const NS = 'default';
 const NODE = `services-e2e-${process.pid}`;
 const LB_IP = '127.0.0.98';
 const NODE_PORT = 30007;
-const CLIENTS = 20;
-/** No load phase runs longer than this, whatever happens. */
-const MAX_LOAD_MS = 30_000;
 
 function deployment(version: string, replicas: number): KubeObject {
   return {
@@ -121,53 +111,9 @@ async function answering(host: string, port: number, n: number): Promise<Set<str
   return pods;
 }
 
-interface Load {
-  ok: number;
-  failed: number;
-  errors: string[];
-  versions: Record<string, number>;
-  stop(): Promise<void>;
-}
-
-/** CLIENTS loops of sequential requests to the LoadBalancer until stop() or MAX_LOAD_MS. */
-function startLoad(): Load {
-  const deadline = Date.now() + MAX_LOAD_MS;
-  let stopped = false;
-  const load: Load = {
-    ok: 0,
-    failed: 0,
-    errors: [],
-    versions: {},
-    stop: async () => {
-      stopped = true;
-      await running;
-    },
-  };
-  const loop = async (): Promise<void> => {
-    while (!stopped && Date.now() < deadline) {
-      try {
-        const { version } = await index(LB_IP, 80);
-        load.ok++;
-        load.versions[version] = (load.versions[version] ?? 0) + 1;
-      } catch (err) {
-        load.failed++;
-        if (load.errors.length < 10) load.errors.push(err instanceof Error ? err.message : String(err));
-      }
-    }
-  };
-  const running = Promise.all(Array.from({ length: CLIENTS }, () => loop())).then(() => undefined);
-  return load;
-}
-
-type Pod = Pod__Output & KubeObject;
-
-async function webPods(cluster: TestCluster): Promise<Pod[]> {
-  return (await cluster.client.list('Pod', { namespace: NS, labelSelector: 'app=web' })).items as Pod[];
-}
-
 /** Names of the web pods that are Ready and not terminating. */
 async function readyPods(cluster: TestCluster): Promise<string[]> {
-  return (await webPods(cluster))
+  return (await webPods(cluster.client))
     .filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
     .map((p) => p.metadata?.name ?? '')
     .sort();
@@ -175,10 +121,7 @@ async function readyPods(cluster: TestCluster): Promise<string[]> {
 
 describe('the seed Services with a Docker node', () => {
   let cluster: TestCluster;
-  let controllers: ControllersHandle;
-  let scheduler: { stop(): Promise<void> };
-  let agent: { stop(): Promise<void> };
-  let driver: ContainerDriver;
+  const services: NodeServices = {};
   let proxy: ProxyHandle;
   let clusterIP = '';
   /** host:port of the ClusterIP, NodePort and LoadBalancer. */
@@ -195,7 +138,7 @@ describe('the seed Services with a Docker node', () => {
     await eventually(
       async () => {
         names = await readyPods(cluster);
-        if (names.length !== replicas || (await webPods(cluster)).length !== replicas) return false;
+        if (names.length !== replicas || (await webPods(cluster.client)).length !== replicas) return false;
         for (const [host, port] of targets) {
           const pods = await answering(host, port, replicas * 4);
           if (!pods || [...pods].sort().join() !== names.join()) return false;
@@ -210,19 +153,7 @@ describe('the seed Services with a Docker node', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster({ serviceCIDR: '127.96.0.0/16' });
-    const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
-    const s = await startScheduler({ ...common, logger: quiet, podInitialBackoffMs: 100, podMaxBackoffMs: 500 });
-    scheduler = s;
-    await s.ready;
-    const dataDir = join(cluster.dataDir, 'node');
-    driver = createDriver('docker', { node: NODE, dataDir });
-    const a = await startNodeAgent({ ...common, nodeName: NODE, driver, dataDir, logger: quiet, leaseIntervalMs: 1000 });
-    agent = a;
-    await a.ready;
-    controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
-    await controllers.ready;
-    proxy = await startProxy({ ...common, nodeName: NODE, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [LB_IP], logger: quiet });
-    await proxy.ready;
+    ({ proxy } = await startNodeServices(cluster, { node: NODE, driver: 'docker', loadBalancerIP: LB_IP }, services));
 
     await cluster.client.create(deployment('v1', 2));
     for (const f of ['app-service.yaml', 'nodeport-service.yaml', 'lb-service.yaml']) await cluster.client.create(await seedService(f));
@@ -242,22 +173,13 @@ describe('the seed Services with a Docker node', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await proxy?.stop();
-    await cluster?.client.delete('Deployment', NS, 'web').catch(() => undefined);
-    await controllers?.stop();
-    for (const p of (await cluster?.client.list('Pod', { namespace: NS }).catch(() => ({ items: [] })))?.items ?? []) {
-      await cluster.client.delete('Pod', NS, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
-    }
-    await eventually(async () => (await cluster.client.list('Pod', { namespace: NS })).items.length === 0, 'pods gone', 20_000).catch(() => undefined);
-    await agent?.stop();
-    await driver?.close();
-    // Whatever is left of this node's containers.
-    const docker = new Docker();
-    for (const c of await docker.listContainers({ all: true, filters: { label: [`io.shoal.node=${NODE}`] } })) {
-      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
-    await scheduler?.stop();
-    await cluster?.stop();
+    await stopNodeServices(cluster, services, async () => {
+      // Whatever is left of this node's containers.
+      const docker = new Docker();
+      for (const c of await docker.listContainers({ all: true, filters: { label: [`io.shoal.node=${NODE}`] } })) {
+        await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      }
+    });
   }, 60_000);
 
   it('each Service answers on every path from the ClusterIP, the NodePort and the LoadBalancer address', async () => {
@@ -291,23 +213,12 @@ describe('the seed Services with a Docker node', () => {
   }, 150_000);
 
   it('rolling v1 → v2 (maxSurge 1, maxUnavailable 0) under load fails no request; then only v2 answers', async () => {
-    const load = startLoad();
+    const load = startLoad(async () => (await index(LB_IP, 80)).version);
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const cur = await cluster.client.get('Deployment', NS, 'web');
       await cluster.client.update({ ...deployment('v2', 3), metadata: { ...cur.metadata } });
-      await eventually(
-        async () => {
-          const d = (await cluster.client.get('Deployment', NS, 'web')) as Deployment__Output & KubeObject;
-          const st = d.status;
-          if (!st || (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return false;
-          if (st.updatedReplicas !== 3 || st.availableReplicas !== 3 || st.replicas !== 3) return false;
-          const pods = await webPods(cluster);
-          return pods.length === 3 && pods.every((p) => !p.metadata?.deletionTimestamp);
-        },
-        'the rollout to v2',
-        MAX_LOAD_MS - 3000,
-      );
+      await eventually(() => rolledOut(cluster.client, 3), 'the rollout to v2', MAX_LOAD_MS - 3000);
       await eventually(() => proxy.endpoints(`${NS}/lb-service:80`).length === 3, '3 endpoints after the rollout', 5000);
       await new Promise((r) => setTimeout(r, 500));
     } finally {
@@ -324,15 +235,15 @@ describe('the seed Services with a Docker node', () => {
   }, 60_000);
 
   it('deleting a pod under load fails no request', async () => {
-    const before = await webPods(cluster);
+    const before = await webPods(cluster.client);
     const victim = before[0]!;
-    const load = startLoad();
+    const load = startLoad(async () => (await index(LB_IP, 80)).version);
     try {
       await new Promise((r) => setTimeout(r, 1000));
       await cluster.client.delete('Pod', NS, victim.metadata!.name!);
       await eventually(
         async () => {
-          const pods = await webPods(cluster);
+          const pods = await webPods(cluster.client);
           const eps = proxy.endpoints(`${NS}/lb-service:80`);
           return (
             !pods.some((p) => p.metadata?.name === victim.metadata?.name) &&

@@ -1,0 +1,133 @@
+// What the two zero-downtime tests (proxy-e2e, services-e2e) share: one node's worth of
+// services (scheduler, node agent, controllers, proxy) on a test cluster, their teardown, and a
+// bounded load generator.
+import { join } from 'node:path';
+import type { ShoalClient } from '../lib/client.js';
+import type { KubeObject } from '../lib/kinds.js';
+import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
+import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
+import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
+import type { ContainerDriver } from '../services/node-agent/driver.js';
+import { createDriver } from '../services/node-agent/drivers/index.js';
+import { startNodeAgent } from '../services/node-agent/index.js';
+import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
+import { startScheduler } from '../services/scheduler/index.js';
+import { TEST_TOKEN, eventually, type TestCluster } from './harness.js';
+
+export const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+export const NS = 'default';
+export const CLIENTS = 20;
+/** No load phase runs longer than this, whatever happens. */
+export const MAX_LOAD_MS = 30_000;
+
+export interface Load {
+  ok: number;
+  failed: number;
+  errors: string[];
+  versions: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** CLIENTS loops of sequential `fetchVersion` calls until stop() or MAX_LOAD_MS; each call
+ * answers with the version that served it, or throws. */
+export function startLoad(fetchVersion: () => Promise<string>): Load {
+  const deadline = Date.now() + MAX_LOAD_MS;
+  let stopped = false;
+  const load: Load = {
+    ok: 0,
+    failed: 0,
+    errors: [],
+    versions: {},
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+  const loop = async (): Promise<void> => {
+    while (!stopped && Date.now() < deadline) {
+      try {
+        const version = await fetchVersion();
+        load.ok++;
+        load.versions[version] = (load.versions[version] ?? 0) + 1;
+      } catch (err) {
+        load.failed++;
+        if (load.errors.length < 10) load.errors.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: CLIENTS }, () => loop())).then(() => undefined);
+  return load;
+}
+
+export type Pod = Pod__Output & KubeObject;
+
+/** The pods of the Deployment "web" (label app: web). */
+export async function webPods(client: ShoalClient): Promise<Pod[]> {
+  return (await client.list('Pod', { namespace: NS, labelSelector: 'app=web' })).items as Pod[];
+}
+
+/** Whether the Deployment "web" has rolled out fully to `replicas` pods, none terminating. */
+export async function rolledOut(client: ShoalClient, replicas: number): Promise<boolean> {
+  const d = (await client.get('Deployment', NS, 'web')) as Deployment__Output & KubeObject;
+  const st = d.status;
+  if (!st || (st.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return false;
+  if (st.updatedReplicas !== replicas || st.availableReplicas !== replicas || st.replicas !== replicas) return false;
+  const pods = await webPods(client);
+  return pods.length === replicas && pods.every((p) => !p.metadata?.deletionTimestamp);
+}
+
+export interface NodeServices {
+  scheduler?: { stop(): Promise<void> };
+  agent?: { stop(): Promise<void> };
+  driver?: ContainerDriver;
+  controllers?: ControllersHandle;
+  proxy?: ProxyHandle;
+}
+
+/** Starts, on `cluster`, a scheduler, one node `node` (node agent with the `driver` driver),
+ * the ReplicaSet, Deployment and Endpoints controllers, and a proxy with `loadBalancerIP` as
+ * its pool. Fills `into` as it goes, so that stopNodeServices can tear down a partial start. */
+export async function startNodeServices(
+  cluster: TestCluster,
+  opts: { node: string; driver: 'process' | 'docker'; loadBalancerIP: string },
+  into: NodeServices,
+): Promise<Required<NodeServices>> {
+  const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
+  const s = await startScheduler({ ...common, logger: quiet, podInitialBackoffMs: 100, podMaxBackoffMs: 500 });
+  into.scheduler = s;
+  await s.ready;
+  const dataDir = join(cluster.dataDir, 'node');
+  const driver = createDriver(opts.driver, { node: opts.node, dataDir });
+  into.driver = driver;
+  const a = await startNodeAgent({ ...common, nodeName: opts.node, driver, dataDir, logger: quiet, leaseIntervalMs: 1000 });
+  into.agent = a;
+  await a.ready;
+  const controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
+  into.controllers = controllers;
+  await controllers.ready;
+  const proxy = await startProxy({ ...common, nodeName: opts.node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [opts.loadBalancerIP], logger: quiet });
+  into.proxy = proxy;
+  await proxy.ready;
+  return into as Required<NodeServices>;
+}
+
+/** Deletes the Deployment "web" and every pod in NS, then stops what startNodeServices started
+ * and the cluster. `afterDriverClose` runs between closing the driver and stopping the scheduler. */
+export async function stopNodeServices(
+  cluster: TestCluster | undefined,
+  s: NodeServices,
+  afterDriverClose?: () => Promise<void>,
+): Promise<void> {
+  await s.proxy?.stop();
+  await cluster?.client.delete('Deployment', NS, 'web').catch(() => undefined);
+  await s.controllers?.stop();
+  for (const p of (await cluster?.client.list('Pod', { namespace: NS }).catch(() => ({ items: [] })))?.items ?? []) {
+    await cluster!.client.delete('Pod', NS, p.metadata?.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
+  await eventually(async () => (await cluster!.client.list('Pod', { namespace: NS })).items.length === 0, 'pods gone', 20_000).catch(() => undefined);
+  await s.agent?.stop();
+  await s.driver?.close();
+  await afterDriverClose?.();
+  await s.scheduler?.stop();
+  await cluster?.stop();
+}
