@@ -6,11 +6,10 @@
 // leader election (the default) several managers may run; only the holder of the Lease
 // shoal-system/shoal-controller-manager acts. Each leadership term builds a fresh manager
 // (fresh caches and queues), so a manager that lost the lease and wins it again starts clean.
+import { connectToCluster } from '../../lib/cluster.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connect, type NatsConnection } from 'nats';
 import { Gauge } from 'prom-client';
-import { ShoalClient } from '../../lib/client.js';
 import { runLeaderElected, type LeaderElection } from '../../lib/leader.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { eventTtlController } from './event-ttl.js';
@@ -104,14 +103,8 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
   if (unknown.length) throw new Error(`unknown controllers: ${unknown.join(', ')} (known: ${Object.keys(CONTROLLERS).join(', ')})`);
   const identity = config.identity ?? `${hostname()}_${process.pid}_${randomUUID().slice(0, 8)}`;
 
-  const client = new ShoalClient({ server: config.server, token: config.token });
-  let nc: NatsConnection;
-  try {
-    nc = await connect({ servers: config.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-  } catch (err) {
-    client.close();
-    throw err;
-  }
+  const conn = await connectToCluster({ server: config.server, token: config.token, natsUrl: config.natsUrl });
+  const { client, nc } = conn;
   const registry = newMetricsRegistry('controllers');
   const leaderGauge = new Gauge({
     name: 'shoal_controller_manager_leader',
@@ -123,8 +116,7 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
     try {
       metricsServer = await serveMetrics(registry, config.metricsListen);
     } catch (err) {
-      await nc.close();
-      client.close();
+      await conn.close();
       throw err;
     }
   }
@@ -187,9 +179,8 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
       abort.abort();
       await election?.stop();
       await direct;
-      await nc.close();
       await metricsServer?.close();
-      client.close();
+      await conn.close();
     })());
   if (config.signal) {
     if (config.signal.aborted) void stop();

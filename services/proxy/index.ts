@@ -13,12 +13,11 @@
 // closes listeners and swaps the endpoint sets in place). One worker means listener changes
 // never race; connections are served on the event loop independently of it. A closed listener
 // or a removed endpoint never touches connections already open: they drain.
+import { connectToCluster } from '../../lib/cluster.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
-import { connect, type NatsConnection } from 'nats';
 import type { Registry } from 'prom-client';
-import { ShoalClient } from '../../lib/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { Endpoints__Output } from '../../lib/gen/shoal/v1/Endpoints.js';
 import type { Service__Output } from '../../lib/gen/shoal/v1/Service.js';
@@ -157,14 +156,8 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
     if (config.signal.aborted) abort.abort();
     else config.signal.addEventListener('abort', () => void stop(), { once: true });
   }
-  const client = new ShoalClient({ server: config.server, token: config.token });
-  let nc: NatsConnection;
-  try {
-    nc = await connect({ servers: config.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-  } catch (err) {
-    client.close();
-    throw err;
-  }
+  const conn = await connectToCluster({ server: config.server, token: config.token, natsUrl: config.natsUrl });
+  const { client, nc } = conn;
 
   const registry = newMetricsRegistry('proxy');
   const metrics = registerProxyMetrics(registry);
@@ -173,8 +166,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
     try {
       metricsServer = await serveMetrics(registry, config.metricsListen);
     } catch (err) {
-      await nc.close();
-      client.close();
+      await conn.close();
       throw err;
     }
   }
@@ -395,8 +387,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       await metricsServer?.close();
       const stream = accessStream;
       if (stream) await new Promise<void>((r) => stream.end(() => r()));
-      await nc.close();
-      client.close();
+      await conn.close();
     })();
     return stopping;
   }

@@ -1,9 +1,9 @@
 // `shoal scheduler`: binds pending pods to nodes (kube-scheduler). The public entry of this
 // folder: startScheduler(config) returns a handle with `ready` and `stop()`, so `shoal up`,
 // `shoal scheduler`, the tests and the benchmark start the same code.
+import { connectToCluster } from '../../lib/cluster.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connect, type NatsConnection } from 'nats';
 import { ShoalClient } from '../../lib/client.js';
 import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
@@ -80,15 +80,9 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
   const logger = config.logger ?? { info: (m: string) => console.log(m), warn: (m: string) => console.warn(m) };
   const schedulerName = config.schedulerName ?? 'default-scheduler';
   const abort = new AbortController();
-  const client = new ShoalClient({ server: config.server, token: config.token });
-  let nc: NatsConnection | undefined;
+  const conn = await connectToCluster({ server: config.server, token: config.token, natsUrl: config.natsUrl });
+  const { client, nc } = conn;
   let metricsServer: MetricsServer | undefined;
-  try {
-    nc = await connect({ servers: config.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-  } catch (err) {
-    client.close();
-    throw err;
-  }
 
   const queue = new SchedulingQueue({
     initialBackoffMs: config.podInitialBackoffMs,
@@ -128,8 +122,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
     try {
       metricsServer = await serveMetrics(registry, config.metricsListen);
     } catch (err) {
-      await nc.close();
-      client.close();
+      await conn.close();
       throw err;
     }
   }
@@ -193,9 +186,8 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
       await election?.stop();
       await scheduler.idle();
       await Promise.all([pods.stop(), nodes.stop()]);
-      await nc.close();
       await metricsServer?.close();
-      client.close();
+      await conn.close();
     })());
   if (config.signal) {
     if (config.signal.aborted) void stop();
