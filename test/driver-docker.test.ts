@@ -1,11 +1,12 @@
 // The docker driver against the real dockerd, with the images scripts/images.sh builds locally
 // (no registry is reachable). Everything the test creates carries its own node label and is
 // removed by it; the pod network is the test's own.
+import { collector, readAll } from './streams.js';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -60,18 +61,6 @@ function sh(script: string): Partial<ContainerSpec> {
   return { command: ['sh', '-c', script] };
 }
 
-async function readAll(r: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function collector(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
 
 async function logsOf(id: string, tail?: number): Promise<string> {
   return readAll(await driver.logs(id, { follow: false, ...(tail === undefined ? {} : { tail }) }));

@@ -1,9 +1,10 @@
 // The process driver against real processes: pod IPs, shared mounts, exit codes, graceful and
 // forced stops, logs, exec, and re-adoption by a new driver instance after an agent restart.
+import { collector, readAll } from './streams.js';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerSpec, PodRef, Sandbox } from '../services/node-agent/driver.js';
 import { ProcessDriver } from '../services/node-agent/drivers/process.js';
@@ -44,18 +45,6 @@ function spec(p: PodRef, sandbox: Sandbox, name: string, command: string[], extr
   };
 }
 
-async function readAll(r: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function collector(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
 
 beforeAll(async () => {
   ({ dir, cleanup: cleanupDir } = await tempDir('shoal-proc-driver-'));
