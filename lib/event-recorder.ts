@@ -9,6 +9,7 @@
 // Events run concurrently. Memory is bounded: the last written version of at most `maxCached`
 // Events is remembered (least recently used go first), and at most `maxPending` writes wait at
 // once (beyond that events are dropped, as client-go's broadcaster does).
+import { timestamp } from './conditions.js';
 import type { ShoalClient } from './client.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
 import type { Event__Output } from './gen/shoal/v1/Event.js';
@@ -20,10 +21,6 @@ export type EventClient = Pick<ShoalClient, 'get' | 'create' | 'update'>;
 
 export type EventType = 'Normal' | 'Warning';
 
-/** RFC 3339 to the second, as the API server writes timestamps. */
-export function eventTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** 32-bit FNV-1a, hex: short, stable names for aggregated events. */
 export function fnv1a(text: string): string {
@@ -164,7 +161,7 @@ export class EventRecorder {
 
   private async write(ref: InvolvedObject, namespace: string, name: string, type: string, reason: string, message: string): Promise<void> {
     const key = `${namespace}/${name}`;
-    const now = eventTimestamp(this.now());
+    const now = timestamp(this.now());
     const bump = (old: Event__Output): KubeObject => {
       // A same-named object recreated (new uid) starts a new series.
       const same = (old.involvedObject?.uid ?? '') === ref.uid;

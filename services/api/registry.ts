@@ -12,6 +12,7 @@ import {
 } from '../../lib/errors.js';
 import { findKind, type KindInfo, type KubeObject } from '../../lib/kinds.js';
 import { decodeObject, parseManifestText } from '../../lib/manifest.js';
+import { timestamp } from '../../lib/conditions.js';
 import { deepEqual } from '../../lib/objects.js';
 import { INT_OR_STRING, messageInfo } from '../../lib/proto.js';
 import {
@@ -104,10 +105,6 @@ function describeKey(info: KindInfo, name: string): string {
   return `${info.plural}${info.group ? `.${info.group}` : ''} "${name}"`;
 }
 
-/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
-function timestamp(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The part of an object whose change bumps metadata.generation: all but metadata and status. */
 function specOf(obj: KubeObject): Record<string, unknown> {
@@ -296,7 +293,7 @@ export class Registry {
     if (info.namespaced) m.namespace = m.namespace || 'default';
     else delete m.namespace;
     m.uid = randomUUID();
-    m.creationTimestamp = timestamp();
+    m.creationTimestamp = timestamp(Date.now());
     m.generation = 1;
     delete m.resourceVersion;
     delete m.deletionTimestamp;

@@ -5,7 +5,6 @@
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import {
   EventRecorder as SharedRecorder,
-  eventTimestamp,
   fnv1a,
   type EventClient,
 } from '../../lib/event-recorder.js';
@@ -14,10 +13,7 @@ import type { KubeObject } from '../../lib/kinds.js';
 export type { EventClient };
 export { fnv1a };
 
-/** RFC 3339 to the second, as the API server writes timestamps. */
-export function timestamp(ms: number): string {
-  return eventTimestamp(ms);
-}
+export { timestamp } from '../../lib/conditions.js';
 
 export interface EventRecorderOptions {
   component: string;
