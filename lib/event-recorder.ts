@@ -21,7 +21,6 @@ export type EventClient = Pick<ShoalClient, 'get' | 'create' | 'update'>;
 
 export type EventType = 'Normal' | 'Warning';
 
-
 /** 32-bit FNV-1a, hex: short, stable names for aggregated events. */
 export function fnv1a(text: string): string {
   let h = 0x811c9dc5;
