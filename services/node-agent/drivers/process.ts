@@ -536,7 +536,13 @@ export class ProcessDriver implements ContainerDriver {
       finishedAt,
       ...(killed && exitCode === 137 ? { signal: 9 } : {}),
     };
-    await writeJsonAtomic(join(dir, 'final.json'), st);
+    try {
+      await writeJsonAtomic(join(dir, 'final.json'), st);
+    } catch (err) {
+      // Removed meanwhile (another agent instance, or removeContainer, cleaned it up): the
+      // status still stands, there is just nowhere left to keep it.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     return st;
   }
 
