@@ -295,7 +295,11 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
         }
         continue;
       }
-      if (want.kind === 'ClusterIP' && !(await binder.ensure(want.address))) continue;
+      if (want.kind === 'ClusterIP') {
+        const bound = await binder.ensure(want.address);
+        if (bound === 'failed') retry = true;
+        if (bound !== 'bound') continue;
+      }
       try {
         await openListener({ address: want.address, port: want.port, owner: key, portId: want.portId, kind: want.kind });
       } catch (err) {
@@ -383,7 +387,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       await Promise.allSettled([services.stop(), endpoints.stop(), workers]);
       for (const [k, l] of [...listeners]) closeListener(k, l);
       for (const s of open) s.destroy();
-      await binder.releaseAll();
+      await binder.close();
       await metricsServer?.close();
       const stream = accessStream;
       if (stream) await new Promise<void>((r) => stream.end(() => r()));
