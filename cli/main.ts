@@ -11,6 +11,7 @@ import { exec, logs, run, type PodStreams } from './pods.js';
 import { cordon, drain, uncordon } from './nodes.js';
 import { startNodeAgent } from '../services/node-agent/index.js';
 import { createDriver } from '../services/node-agent/drivers/index.js';
+import { removeAllPods } from '../services/node-agent/teardown.js';
 import { startScheduler } from '../services/scheduler/index.js';
 import { startControllers } from '../services/controllers/index.js';
 import { startProxy } from '../services/proxy/index.js';
@@ -27,7 +28,7 @@ Cluster:
                                       N node agents (default 1) running pods in Docker or as processes
   shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST] [--node-address IP]...
                                       where Services' cluster IPs (10.96.0.0/12) and node ports (30000-32767) come from
-  shoal api --data-dir DIR --token-file FILE [--listen ADDR] [--metrics ADDR] [--nats URL]
+  shoal api --data-dir DIR --token-file FILE|--admin-token TOKEN [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN] [--service-cidr CIDR] [--node-port-range FIRST-LAST]
                                       run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
@@ -37,7 +38,12 @@ Cluster:
                                       run one node's Service proxy
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
             [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
+            [--cluster-name NAME] [--pod-network NETWORK] [--remove-pods-on-exit]
                                       run one node agent (against the client config's cluster)
+  Every flag of these service commands can also be set as an environment variable,
+  --foo-bar as SHOAL_FOO_BAR (the command line wins; lists comma-separated). The services
+  other than up and api find their cluster through $SHOAL_SERVER, $SHOAL_TOKEN and
+  $SHOAL_NATS when $SHOAL_SERVER is set, else through the client config.
 
 Client (reads $SHOAL_CONFIG, else ~/.shoal/config.yaml):
   shoal apply -f FILE|DIR|- [-n NS]
@@ -66,8 +72,41 @@ const stdio: IO = {
   err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
 };
 
+/** The verbs that run a service: each of their flags `--foo-bar` can also be set by the
+ * environment variable SHOAL_FOO_BAR (a flag on the command line wins), which is how
+ * containers configure them. Client verbs read only the command line. */
+const SERVICE_VERBS = new Set(['up', 'api', 'scheduler', 'controllers', 'proxy', 'node-agent']);
+let flagsFromEnv = false;
+
+/** The environment variable that stands for a flag. */
+function flagEnvName(flag: string): string {
+  return `SHOAL_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Option defaults taken from the environment: strings as they are, repeatable flags
+ * comma-separated, booleans true/false/1/0. */
+function envDefaults(options: NonNullable<ParseArgsConfig['options']>): NonNullable<ParseArgsConfig['options']> {
+  const out: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [flag, option] of Object.entries(options)) {
+    const name = flagEnvName(flag);
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') {
+      out[flag] = option;
+    } else if (option.type === 'boolean') {
+      if (!/^(true|false|1|0)$/i.test(raw)) throw new Error(`invalid $${name} "${raw}": must be true or false`);
+      out[flag] = { ...option, default: /^(true|1)$/i.test(raw) };
+    } else if (option.multiple) {
+      out[flag] = { ...option, default: raw.split(',').map((v) => v.trim()).filter(Boolean) };
+    } else {
+      out[flag] = { ...option, default: raw };
+    }
+  }
+  return out;
+}
+
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
-  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+  const opts = flagsFromEnv && options ? envDefaults(options) : options;
+  const { values, positionals } = parseArgs({ args, options: opts, allowPositionals: true, strict: true });
   return { values: values, positionals };
 }
 
@@ -135,17 +174,22 @@ async function runApi(args: string[]): Promise<number> {
     metrics: { type: 'string', default: '127.0.0.1:9464' },
     nats: { type: 'string' },
     'compact-after': { type: 'string' },
+    'admin-token': { type: 'string' },
     'agent-token': { type: 'string' },
     'service-cidr': { type: 'string' },
     'node-port-range': { type: 'string' },
   });
   const dataDir = values['data-dir'] as string | undefined;
   const tokenFile = values['token-file'] as string | undefined;
-  if (!dataDir || !tokenFile) {
-    stdio.err('error: --data-dir and --token-file are required (the token file is JSON: {"<token>": {"user": "admin", "groups": []}})');
+  const adminToken = values['admin-token'] as string | undefined;
+  if (!dataDir || (!tokenFile && !adminToken)) {
+    stdio.err(
+      'error: --data-dir and one of --token-file or --admin-token are required (the token file is JSON: {"<token>": {"user": "admin", "groups": []}})',
+    );
     return 2;
   }
-  const tokens = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, Identity>;
+  const tokens: Record<string, Identity> = tokenFile ? (JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, Identity>) : {};
+  if (adminToken) tokens[adminToken] = { user: 'admin', groups: ['system:masters'] };
   const compact = values['compact-after'] as string | undefined;
   if (compact !== undefined && !/^\d+$/.test(compact)) {
     stdio.err(`error: invalid --compact-after "${compact}": must be a whole number of seconds`);
@@ -259,6 +303,9 @@ async function runNodeAgent(args: string[]): Promise<number> {
     'agent-token': { type: 'string' },
     metrics: { type: 'string' },
     'sandbox-image': { type: 'string' },
+    'cluster-name': { type: 'string' },
+    'pod-network': { type: 'string' },
+    'remove-pods-on-exit': { type: 'boolean', default: false },
   });
   const name = values.name as string | undefined;
   const runtime = values.runtime as string;
@@ -275,7 +322,13 @@ async function runNodeAgent(args: string[]): Promise<number> {
   const dataDir = (values['data-dir'] as string | undefined) ?? join(homedir(), '.shoal', 'nodes', name);
   // The docker runtime's pod sandbox (pause) image; default registry.k8s.io/pause:3.9, or
   // the locally built shoal/pause:3.9 when that cannot be pulled.
-  const driver = createDriver(runtime, { node: name, dataDir, sandboxImage: values['sandbox-image'] as string | undefined });
+  const driver = createDriver(runtime, {
+    node: name,
+    dataDir,
+    sandboxImage: values['sandbox-image'] as string | undefined,
+    cluster: values['cluster-name'] as string | undefined,
+    networkName: values['pod-network'] as string | undefined,
+  });
   const agent = await startNodeAgent({
     nodeName: name,
     server: config.server,
@@ -291,7 +344,16 @@ async function runNodeAgent(args: string[]): Promise<number> {
   stdio.out(`node agent ${name} running (${runtime}), agent on ${agent.address}`);
   await untilSignal();
   await agent.stop();
-  await driver.close();
+  try {
+    if (values['remove-pods-on-exit']) {
+      // The node goes away with this process (a compose demo node): so do its pods. A short
+      // grace: the container runtime's stop timeout is what bounds the whole shutdown.
+      const removed = await removeAllPods(driver, 5);
+      stdio.out(`removed the containers of ${removed} pod(s)`);
+    }
+  } finally {
+    await driver.close();
+  }
   return 0;
 }
 
@@ -672,6 +734,7 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
 /** Runs one command line; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
+  flagsFromEnv = verb !== undefined && SERVICE_VERBS.has(verb);
   try {
     switch (verb) {
       case undefined:

@@ -47,6 +47,10 @@ export const LABEL_NETWORK = 'io.shoal.network';
 export interface DockerDriverOptions {
   /** The node's name: every container is labelled with it. */
   node: string;
+  /** The cluster's name, for a Docker host that several clusters share (a `shoal up` and
+   * the compose demo both have a node-1): containers are then labelled `<cluster>/<node>`,
+   * so an agent never adopts, or removes as orphans, another cluster's containers. */
+  cluster?: string;
   /** Default registry.k8s.io/pause:3.9; when that is absent and cannot be pulled, the driver
    * falls back to shoal/pause:3.9 if present. An image set here explicitly is used as is. */
   sandboxImage?: string;
@@ -136,6 +140,7 @@ class Demux extends Transform {
 export class DockerDriver implements ContainerDriver {
   readonly name = 'docker';
   private readonly docker: Docker;
+  /** The value of every container's node label: the node, or `<cluster>/<node>`. */
   private readonly node: string;
   private readonly networkName: string;
   private readonly subnet: string;
@@ -146,7 +151,7 @@ export class DockerDriver implements ContainerDriver {
 
   constructor(opts: DockerDriverOptions) {
     this.docker = opts.docker ?? new Docker();
-    this.node = opts.node;
+    this.node = opts.cluster ? `${opts.cluster}/${opts.node}` : opts.node;
     this.networkName = opts.networkName ?? 'shoal0';
     this.subnet = opts.subnet ?? '10.244.0.0/16';
     this.internalIP = opts.internalIP ?? defaultInternalIP();
