@@ -110,7 +110,9 @@ export class ControllerManager {
     );
   }
 
-  private informer(kind: string): Informer {
+  /** The shared informer of `kind` (one per kind per manager). One asked for before run()
+   * starts with the others; after run() has started, it is never started. */
+  informer(kind: string): Informer {
     const info = findKind(kind);
     if (!info) throw new Error(`no such kind ${kind}`);
     let inf = this.informers.get(info.kind);

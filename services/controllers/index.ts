@@ -6,6 +6,8 @@
 // leader election (the default) several managers may run; only the holder of the Lease
 // shoal-system/shoal-controller-manager acts. Each leadership term builds a fresh manager
 // (fresh caches and queues), so a manager that lost the lease and wins it again starts clean.
+// Its /metrics carries the cluster-state gauges (cluster-state-metrics.ts), read from the
+// leader's caches at scrape time; a standby reports them without samples.
 import { connectToCluster } from '../../lib/cluster.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,6 +19,7 @@ import { cronJobController } from './cronjob.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { ControllerManager, type Controller, type Logger } from './framework.js';
+import { registerClusterStateMetrics, type ClusterStateCaches } from './cluster-state-metrics.js';
 import { garbageCollector } from './garbage-collector.js';
 import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
@@ -111,6 +114,9 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
     help: '1 while this controller manager holds the lease and runs the controllers.',
     registers: [registry],
   });
+  // The leader's synced caches, read by the cluster-state gauges at scrape time.
+  let stateCaches: ClusterStateCaches | undefined;
+  registerClusterStateMetrics(registry, () => stateCaches);
   let metricsServer: MetricsServer | undefined;
   if (config.metricsListen) {
     try {
@@ -135,9 +141,13 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
   const runTerm = async (signal: AbortSignal): Promise<void> => {
     const manager = new ControllerManager({ client, nc, metrics: registry, logger });
     for (const name of names) manager.add(CONTROLLERS[name]!(config));
+    // Asked for before run(), so they start with the controllers' informers (the same ones
+    // when a controller watches these kinds).
+    const caches: ClusterStateCaches = { nodes: manager.informer('Node'), pods: manager.informer('Pod'), deployments: manager.informer('Deployment') };
     leading = true;
     leaderGauge.set(1);
     void manager.synced.then(() => {
+      if (!signal.aborted) stateCaches = caches;
       logger.info(`controller manager ${identity}: running ${names.join(', ')}`);
       markReady();
     });
@@ -145,6 +155,7 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
       await manager.run(signal);
     } finally {
       leading = false;
+      stateCaches = undefined;
       leaderGauge.set(0);
     }
   };
