@@ -9,6 +9,8 @@ command -v nats-server >/dev/null || need+=(nats-server)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v dockerd >/dev/null || need+=(docker.io)
+# The compose demo (deploy/): docker-compose 1.29, unless the v2 plugin is there.
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 # Benchmark peers: HAProxy for the proxy, wrk to load both.
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v wrk >/dev/null || need+=(wrk)
