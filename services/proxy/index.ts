@@ -6,7 +6,8 @@
 // For every TCP port of every Service it listens on the ClusterIP (not for headless Services),
 // on each node address at the NodePort (NodePort and LoadBalancer types) and, for LoadBalancer
 // Services, on the addresses picked from the pool (written to status.loadBalancer.ingress).
-// Each accepted connection is forwarded to a ready endpoint (forward.ts, balancer.ts).
+// Each accepted connection is forwarded to a ready endpoint (forward.ts, balancer.ts). With
+// clusterDNS set, it also answers DNS for the cluster domain from the same caches (dns.ts).
 //
 // State flows one way: the Service and Endpoints informers enqueue "namespace/name"; a single
 // worker reconciles one Service at a time (plan.ts computes what it wants; reconcile opens and
@@ -15,7 +16,7 @@
 // or a removed endpoint never touches connections already open: they drain.
 import { connectToCluster } from '../../lib/cluster.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIPv4, type Server, type Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Registry } from 'prom-client';
 import { NotFoundError } from '../../lib/errors.js';
@@ -26,6 +27,7 @@ import type { KubeObject } from '../../lib/kinds.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { runWorkers, WorkQueue, type ReconcileResult } from '../../lib/workqueue.js';
 import { ClusterIPBinder } from './addresses.js';
+import { startDnsServer, type DnsServer, type ServiceRecords } from './dns.js';
 import { Balancer, EndpointHealth, type Balance, type Endpoint } from './balancer.js';
 import { forward, type AccessRecord, type ForwardDeps } from './forward.js';
 import { registerProxyMetrics } from './metrics.js';
@@ -76,6 +78,14 @@ export interface ProxyConfig {
    * failing up to ejectMaxMs (default 30,000 ms). */
   ejectInitialMs?: number;
   ejectMaxMs?: number;
+  /** Serve the cluster DNS (dns.ts) on this IPv4 address, port 53 UDP and TCP; pods get it
+   * from their node agent's clusterDNS (the same value). An address outside 127/8 goes on
+   * the dummy interface as ClusterIPs do. Absent: no DNS. */
+  clusterDNS?: string;
+  /** Default 'cluster.local'. */
+  clusterDomain?: string;
+  /** Default 53 (tests pick another). */
+  dnsPort?: number;
   /** Prometheus /metrics listen address ("host:port", port 0 picks one); absent: none. */
   metricsListen?: string;
   logger?: ProxyLogger;
@@ -102,6 +112,8 @@ export interface ProxyHandle {
   registry: Registry;
   /** The sockets listening now. */
   listeners(): ListenerInfo[];
+  /** "ip:port" where the cluster DNS answers (UDP and TCP), once it does. */
+  dnsAddress(): string | undefined;
   /** The endpoints the proxy balances a service port over ("namespace/name:port"). */
   endpoints(portId: string): readonly Endpoint[];
   /** Stops listening, resets open connections, closes connections. Idempotent. */
@@ -124,6 +136,8 @@ interface PortRuntime {
 
 /** Retry a listener that could not open (address in use, not yet local) after this long. */
 const LISTEN_RETRY_MS = 2000;
+/** The work-queue key of the cluster DNS server (no Service key starts with '/'). */
+const DNS_KEY = '/dns';
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -144,6 +158,8 @@ function sameSet(a: string[], b: string[]): boolean {
 export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
   const logger = config.logger ?? { info: (m: string) => console.log(m), warn: (m: string) => console.warn(m) };
   if (config.nodeAddresses.length === 0) throw new Error('proxy: nodeAddresses is empty');
+  if (config.clusterDNS !== undefined && !isIPv4(config.clusterDNS)) throw new Error(`proxy: clusterDNS ${config.clusterDNS} is not an IPv4 address`);
+  const clusterDomain = (config.clusterDomain ?? 'cluster.local').toLowerCase().replace(/^\.+|\.+$/g, '');
   const nodeName = config.nodeName ?? hostname();
   const nodeAddresses = [...new Set(config.nodeAddresses)];
   const poolIsNodeAddresses = !config.loadBalancerPool?.length;
@@ -249,7 +265,41 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
   const endpoints = new Informer({ kind: 'Endpoints', nc, lister: (k) => client.list(k), logger: informerLogger });
   const queue = new WorkQueue<string>();
 
+  /** A Service's A records for the DNS responder, read from the caches. */
+  const dnsRecords: ServiceRecords = {
+    ready: () => services.hasSynced && endpoints.hasSynced,
+    addresses: (namespace, name) => {
+      const svc = services.get(namespace, name) as (Service__Output & KubeObject) | undefined;
+      if (!svc || svc.metadata?.deletionTimestamp) return undefined;
+      const ip = svc.spec?.clusterIP ?? '';
+      if (ip === 'None') {
+        const eps = endpoints.get(namespace, name) as Endpoints__Output | undefined;
+        return [...new Set((eps?.subsets ?? []).flatMap((ss) => (ss.addresses ?? []).map((a) => a.ip ?? '')))].filter((a) => isIPv4(a));
+      }
+      return isIPv4(ip) ? [ip] : [];
+    },
+    hasNamespace: (namespace) => services.list({ namespace }).length > 0,
+  };
+  let dnsServer: DnsServer | undefined;
+
+  /** Puts the DNS address on this host (as a ClusterIP) and serves it; retried until it works. */
+  const reconcileDns = async (): Promise<ReconcileResult | void> => {
+    const address = config.clusterDNS;
+    if (!address || dnsServer || abort.signal.aborted) return;
+    const bound = await binder.ensure(address);
+    if (bound === 'off') return;
+    if (bound === 'failed') return { requeueAfter: LISTEN_RETRY_MS };
+    try {
+      dnsServer = await startDnsServer({ address, port: config.dnsPort ?? 53, domain: clusterDomain, records: dnsRecords, logger });
+      logger.info(`proxy: cluster DNS for ${clusterDomain} on ${address}:${dnsServer.port} (UDP and TCP)`);
+    } catch (err) {
+      logger.warn(`proxy: cannot serve DNS on ${address}:${config.dnsPort ?? 53}: ${errMessage(err)}; retrying`);
+      return { requeueAfter: LISTEN_RETRY_MS };
+    }
+  };
+
   const reconcile = async (key: string): Promise<ReconcileResult | void> => {
+    if (key === DNS_KEY) return reconcileDns();
     const svc = services.getByKey(key) as (Service__Output & KubeObject) | undefined;
     const eps = endpoints.getByKey(key) as Endpoints__Output | undefined;
     const isLB = svc?.spec?.type === 'LoadBalancer' && !svc.metadata?.deletionTimestamp;
@@ -308,6 +358,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       }
     }
     const inUse = new Set([...listeners.values()].map((l) => l.address));
+    if (config.clusterDNS) inUse.add(config.clusterDNS);
     for (const ip of freed) if (!inUse.has(ip) && binder.has(ip)) await binder.release(ip);
     for (const skipped of plan.skipped) logger.warn(`proxy: ${key}: port ${skipped}`);
 
@@ -367,6 +418,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
   );
   services.start(abort.signal);
   endpoints.start(abort.signal);
+  if (config.clusterDNS) queue.add(DNS_KEY);
 
   const ready = (async () => {
     await Promise.all([services.synced, endpoints.synced]);
@@ -387,6 +439,8 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       await Promise.allSettled([services.stop(), endpoints.stop(), workers]);
       for (const [k, l] of [...listeners]) closeListener(k, l);
       for (const s of open) s.destroy();
+      await dnsServer?.close();
+      dnsServer = undefined;
       await binder.close();
       await metricsServer?.close();
       const stream = accessStream;
@@ -409,6 +463,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
         servicePort: ports.get(l.portId)?.plan.portLabel ?? '',
       })),
     endpoints: (portId) => ports.get(portId)?.balancer.list() ?? [],
+    dnsAddress: () => (dnsServer ? `${dnsServer.address}:${dnsServer.port}` : undefined),
     stop,
   };
 }
