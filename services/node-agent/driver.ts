@@ -25,11 +25,20 @@ export interface PodRef {
   name: string;
 }
 
+/** A pod's resolver settings (its /etc/resolv.conf). */
+export interface SandboxDNS {
+  nameservers: string[];
+  searches: string[];
+  options: string[];
+}
+
 export interface SandboxSpec {
   pod: PodRef;
   hostname: string;
   /** The pod shares the node's network (spec.hostNetwork). */
   hostNetwork: boolean;
+  /** Absent: the runtime's default resolver (the node's). Drivers that cannot set it ignore it. */
+  dns?: SandboxDNS;
 }
 
 export interface Sandbox {

@@ -66,6 +66,11 @@ export interface NodeAgentConfig {
   workers?: number;
   /** configMap and secret volumes are rewritten from the API this often (default 60 s). */
   volumeRefreshMs?: number;
+  /** The cluster DNS server (the proxies' clusterDNS): ClusterFirst pods resolve through it
+   * with the Kubernetes search path (docker driver only). Absent: pods use the node's. */
+  clusterDNS?: string;
+  /** Default 'cluster.local'. */
+  clusterDomain?: string;
   logger?: Logger;
 }
 
@@ -155,6 +160,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       signal,
       events: new PodEventRecorder(client, nodeName, logger),
       volumeRefreshMs: config.volumeRefreshMs,
+      ...(config.clusterDNS ? { clusterDNS: { server: config.clusterDNS, domain: config.clusterDomain || 'cluster.local' } } : {}),
     });
     podsRunning = () => pods.runningCount();
 

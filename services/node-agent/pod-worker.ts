@@ -18,6 +18,7 @@ import { parseQuantity } from '../../lib/quantity.js';
 import type { ReconcileResult } from '../../lib/workqueue.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
 import { ImagePullError, type ContainerDriver, type ContainerHandle, type ContainerSpec, type PodRef, type PullPolicy, type Sandbox } from './driver.js';
+import { podDNS, type ClusterDNS } from './dns.js';
 import { ContainerConfigError, clientServiceLister, containerEnv, expandVars, type ServiceLister } from './env.js';
 import type { PodEventRecorder } from './events.js';
 import type { AgentMetrics } from './metrics.js';
@@ -69,6 +70,8 @@ export interface PodManagerConfig {
   /** The Services of a namespace, for the containers' discovery variables (an informer's
    * cache is best). Absent: listed from the API server at each container start. */
   services?: ServiceLister;
+  /** Pods with dnsPolicy ClusterFirst resolve through it (absent: the node's resolver). */
+  clusterDNS?: ClusterDNS;
 }
 
 /** What the agent knows of one container name of a pod, across its instances. */
@@ -527,6 +530,7 @@ export class PodManager {
         pod: st.ref,
         hostname: spec.hostname || pod.metadata?.name || '',
         hostNetwork: spec.hostNetwork ?? false,
+        ...(this.cfg.clusterDNS ? { dns: podDNS(pod, this.cfg.clusterDNS) } : {}),
       });
       st.adoptedSandbox = undefined;
       if (!st.sandboxReleased) this.watchSandbox(st, st.sandbox);

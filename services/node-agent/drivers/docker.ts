@@ -310,6 +310,8 @@ export class DockerDriver implements ContainerDriver {
           NetworkMode: spec.hostNetwork ? 'host' : this.networkName,
           IpcMode: 'shareable',
           RestartPolicy: { Name: 'no' },
+          // The pod's resolv.conf; the app containers share the sandbox's (network container:).
+          ...(spec.dns ? { Dns: spec.dns.nameservers, DnsSearch: spec.dns.searches, DnsOptions: spec.dns.options } : {}),
         },
       });
       id = c.id;
