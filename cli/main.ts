@@ -1,5 +1,6 @@
 // The one `shoal` binary: server subcommands (up, api) and the kubectl-like client verbs.
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -28,6 +29,8 @@ Cluster:
                                       N node agents (default 1) running pods in Docker or as processes
   shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST] [--node-address IP]...
                                       where Services' cluster IPs (10.96.0.0/12) and node ports (30000-32767) come from
+  shoal up ... [--cluster-dns IP] [--cluster-domain DOMAIN]
+                                      serve the cluster DNS on IP (e.g. 10.96.0.10) for Docker pods (default: off)
   shoal api --data-dir DIR --token-file FILE|--admin-token TOKEN [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN] [--service-cidr CIDR] [--node-port-range FIRST-LAST]
                                       run the API server alone
@@ -35,10 +38,12 @@ Cluster:
   shoal controllers [--metrics ADDR]  run the controller manager alone (leader-elected)
   shoal proxy [--node-address IP]... [--lb-pool IP]... [--balance round-robin|least-connections]
             [--access-log FILE|-] [--proxy-protocol] [--x-forwarded-for] [--metrics ADDR]
-                                      run one node's Service proxy
+            [--cluster-dns IP] [--cluster-domain DOMAIN]
+                                      run one node's Service proxy (and the cluster DNS on IP:53)
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
             [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
             [--cluster-name NAME] [--pod-network NETWORK] [--remove-pods-on-exit]
+            [--cluster-dns IP] [--cluster-domain DOMAIN]   (ClusterFirst pods resolve through IP)
                                       run one node agent (against the client config's cluster)
   Every flag of these service commands can also be set as an environment variable,
   --foo-bar as SHOAL_FOO_BAR (the command line wins; lists comma-separated). The services
@@ -135,6 +140,8 @@ async function runUp(args: string[]): Promise<number> {
     'service-cidr': { type: 'string' },
     'node-port-range': { type: 'string' },
     'node-address': { type: 'string', multiple: true },
+    'cluster-dns': { type: 'string' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
   });
   const nodes = values.nodes as string;
   const runtime = values.runtime as string;
@@ -157,6 +164,8 @@ async function runUp(args: string[]): Promise<number> {
     serviceCIDR: values['service-cidr'] as string | undefined,
     nodePortRange: values['node-port-range'] as string | undefined,
     nodeAddresses: values['node-address'] as string[] | undefined,
+    clusterDNS: values['cluster-dns'] as string | undefined,
+    clusterDomain: values['cluster-domain'] as string,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -264,6 +273,8 @@ async function runProxy(args: string[]): Promise<number> {
     'x-forwarded-for': { type: 'boolean' },
     'bind-cluster-ips': { type: 'boolean', default: true },
     metrics: { type: 'string' },
+    'cluster-dns': { type: 'string' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
   });
   const balance = values.balance as string;
   if (balance !== 'round-robin' && balance !== 'least-connections') {
@@ -285,6 +296,8 @@ async function runProxy(args: string[]): Promise<number> {
     xForwardedFor: values['x-forwarded-for'] as boolean | undefined,
     bindClusterIPs: values['bind-cluster-ips'] as boolean,
     metricsListen: values.metrics as string | undefined,
+    clusterDNS: values['cluster-dns'] as string | undefined,
+    clusterDomain: values['cluster-domain'] as string,
   });
   await proxy.ready;
   stdio.out('proxy running');
@@ -306,6 +319,8 @@ async function runNodeAgent(args: string[]): Promise<number> {
     'cluster-name': { type: 'string' },
     'pod-network': { type: 'string' },
     'remove-pods-on-exit': { type: 'boolean', default: false },
+    'cluster-dns': { type: 'string' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
   });
   const name = values.name as string | undefined;
   const runtime = values.runtime as string;
@@ -315,6 +330,11 @@ async function runNodeAgent(args: string[]): Promise<number> {
   }
   if (runtime !== 'docker' && runtime !== 'process') {
     stdio.err(`error: invalid --runtime "${runtime}": must be docker or process`);
+    return 2;
+  }
+  const clusterDNS = values['cluster-dns'] as string | undefined;
+  if (clusterDNS !== undefined && !isIPv4(clusterDNS)) {
+    stdio.err(`error: invalid --cluster-dns "${clusterDNS}": must be an IPv4 address`);
     return 2;
   }
   const config = await loadClientConfig();
@@ -339,6 +359,8 @@ async function runNodeAgent(args: string[]): Promise<number> {
     listen: values.listen as string,
     agentToken: values['agent-token'] as string | undefined,
     metricsListen: values.metrics as string | undefined,
+    clusterDNS,
+    clusterDomain: values['cluster-domain'] as string,
   });
   await agent.ready;
   stdio.out(`node agent ${name} running (${runtime}), agent on ${agent.address}`);

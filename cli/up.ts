@@ -1,6 +1,7 @@
 // `shoal up`: the embedded all-in-one cluster for a laptop. Starts a nats-server child (unless
 // a NATS URL is given) and the API server in this process; later services join here.
 import { existsSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,6 +33,11 @@ export interface UpOptions {
   nodePortRange?: string;
   /** Where NodePort and LoadBalancer services listen (default 127.0.0.1: this machine only). */
   nodeAddresses?: string[];
+  /** The cluster DNS address: the proxy serves DNS there (port 53) and the node agents give
+   * it to ClusterFirst pods (docker runtime). Absent: no cluster DNS. */
+  clusterDNS?: string;
+  /** Default cluster.local. */
+  clusterDomain?: string;
   log: (line: string) => void;
 }
 
@@ -66,6 +72,8 @@ async function loadTokens(dataDir: string): Promise<{ tokens: Record<string, Ide
 }
 
 export async function up(opts: UpOptions): Promise<Cluster> {
+  if (opts.clusterDNS !== undefined && !isIPv4(opts.clusterDNS)) throw new Error(`--cluster-dns ${opts.clusterDNS} is not an IPv4 address`);
+  const dns = opts.clusterDNS ? { clusterDNS: opts.clusterDNS, clusterDomain: opts.clusterDomain || 'cluster.local' } : {};
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const { tokens, admin, agent } = await loadTokens(dataDir);
@@ -117,15 +125,19 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     opts.log('controllers started');
     // One proxy for the machine: every node of an embedded cluster shares its addresses.
     const nodeAddresses = opts.nodeAddresses?.length ? opts.nodeAddresses : ['127.0.0.1'];
-    proxy = await startProxy({ server: api.address, token: admin, natsUrl, nodeAddresses });
+    proxy = await startProxy({ server: api.address, token: admin, natsUrl, nodeAddresses, ...dns });
     await proxy.ready;
     opts.log(`proxy started (NodePort and LoadBalancer services on ${nodeAddresses.join(', ')})`);
+    if (opts.clusterDNS) {
+      const served = proxy.dnsAddress();
+      opts.log(served ? `cluster DNS for ${dns.clusterDomain} on ${served}` : `cluster DNS on ${opts.clusterDNS} is not served yet (see the proxy's warnings); pods are given it anyway`);
+    }
     for (let i = 1; i <= opts.nodes; i++) {
       const nodeName = `node-${i}`;
       const nodeDir = join(dataDir, 'nodes', nodeName);
       const driver = createDriver(opts.runtime, { node: nodeName, dataDir: nodeDir, ipamDir: join(dataDir, 'ipam'), sandboxImage: opts.sandboxImage });
       drivers.push(driver);
-      const handle = await startNodeAgent({ nodeName, server: api.address, token: admin, natsUrl, driver, agentToken: agent, dataDir: nodeDir });
+      const handle = await startNodeAgent({ nodeName, server: api.address, token: admin, natsUrl, driver, agentToken: agent, dataDir: nodeDir, ...dns });
       agents.push(handle);
       await handle.ready;
       opts.log(`node agent ${nodeName} started (${opts.runtime} runtime, agent on ${handle.address})`);

@@ -86,10 +86,11 @@ export interface NodeServices {
 
 /** Starts, on `cluster`, a scheduler, one node `node` (node agent with the `driver` driver),
  * the ReplicaSet, Deployment and Endpoints controllers, and a proxy with `loadBalancerIP` as
- * its pool. Fills `into` as it goes, so that stopNodeServices can tear down a partial start. */
+ * its pool (with `clusterDNS`, the proxy serves the cluster DNS there and the agent gives it to
+ * the pods). Fills `into` as it goes, so that stopNodeServices can tear down a partial start. */
 export async function startNodeServices(
   cluster: TestCluster,
-  opts: { node: string; driver: 'process' | 'docker'; loadBalancerIP: string },
+  opts: { node: string; driver: 'process' | 'docker'; loadBalancerIP: string; clusterDNS?: string },
   into: NodeServices,
 ): Promise<Required<NodeServices>> {
   const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
@@ -99,13 +100,14 @@ export async function startNodeServices(
   const dataDir = join(cluster.dataDir, 'node');
   const driver = createDriver(opts.driver, { node: opts.node, dataDir });
   into.driver = driver;
-  const a = await startNodeAgent({ ...common, nodeName: opts.node, driver, dataDir, logger: quiet, leaseIntervalMs: 1000 });
+  const dns = opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {};
+  const a = await startNodeAgent({ ...common, nodeName: opts.node, driver, dataDir, logger: quiet, leaseIntervalMs: 1000, ...dns });
   into.agent = a;
   await a.ready;
   const controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
   into.controllers = controllers;
   await controllers.ready;
-  const proxy = await startProxy({ ...common, nodeName: opts.node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [opts.loadBalancerIP], logger: quiet });
+  const proxy = await startProxy({ ...common, nodeName: opts.node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [opts.loadBalancerIP], logger: quiet, ...dns });
   into.proxy = proxy;
   await proxy.ready;
   return into as Required<NodeServices>;
