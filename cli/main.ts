@@ -115,6 +115,34 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
   return { values: values, positionals };
 }
 
+/** How long a service may take to stop after SIGTERM before it exits anyway: under the 30 s
+ * a container runtime (and the compose demo) waits before SIGKILL. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+/** Waits for SIGINT or SIGTERM, then runs `stop`; the exit code is 0 once it has finished,
+ * 1 if it failed or did not finish within SHUTDOWN_TIMEOUT_MS. */
+async function stopOnSignal(stop: () => Promise<void>): Promise<number> {
+  const sig = await untilSignal();
+  stdio.out(`${sig}: stopping`);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS);
+  });
+  try {
+    const result = await Promise.race([stop().then(() => 'stopped' as const), timedOut]);
+    if (result === 'timeout') {
+      stdio.err(`error: did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    stdio.err(`error: stopping: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Waits for SIGINT or SIGTERM, once. */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -169,10 +197,7 @@ async function runUp(args: string[]): Promise<number> {
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
-  const sig = await untilSignal();
-  stdio.out(`${sig}: stopping`);
-  await cluster.stop();
-  return 0;
+  return stopOnSignal(() => cluster.stop());
 }
 
 async function runApi(args: string[]): Promise<number> {
@@ -217,9 +242,7 @@ async function runApi(args: string[]): Promise<number> {
   });
   // A parent process (tests, supervisors) reads this line to learn the bound addresses.
   stdio.out(`listening ${api.address} metrics ${api.metricsAddress ?? '-'}`);
-  await untilSignal();
-  await api.stop();
-  return 0;
+  return stopOnSignal(() => api.stop());
 }
 
 /** `shoal scheduler`: the scheduler alone, against the cluster of the client config. */
@@ -236,9 +259,7 @@ async function runScheduler(args: string[]): Promise<number> {
   });
   await scheduler.ready;
   stdio.out('scheduler running');
-  await untilSignal();
-  await scheduler.stop();
-  return 0;
+  return stopOnSignal(() => scheduler.stop());
 }
 
 /** `shoal controllers`: the controller manager alone, against the cluster of the client config;
@@ -256,9 +277,7 @@ async function runControllers(args: string[]): Promise<number> {
   });
   await controllers.ready;
   stdio.out('controller manager running');
-  await untilSignal();
-  await controllers.stop();
-  return 0;
+  return stopOnSignal(() => controllers.stop());
 }
 
 /** `shoal proxy`: one node's Service proxy, against the cluster of the client config. */
@@ -301,9 +320,7 @@ async function runProxy(args: string[]): Promise<number> {
   });
   await proxy.ready;
   stdio.out('proxy running');
-  await untilSignal();
-  await proxy.stop();
-  return 0;
+  return stopOnSignal(() => proxy.stop());
 }
 
 /** `shoal node-agent`: one node agent, against the cluster of the client config. */
@@ -364,19 +381,19 @@ async function runNodeAgent(args: string[]): Promise<number> {
   });
   await agent.ready;
   stdio.out(`node agent ${name} running (${runtime}), agent on ${agent.address}`);
-  await untilSignal();
-  await agent.stop();
-  try {
-    if (values['remove-pods-on-exit']) {
-      // The node goes away with this process (a compose demo node): so do its pods. A short
-      // grace: the container runtime's stop timeout is what bounds the whole shutdown.
-      const removed = await removeAllPods(driver, 5);
-      stdio.out(`removed the containers of ${removed} pod(s)`);
+  return stopOnSignal(async () => {
+    await agent.stop();
+    try {
+      if (values['remove-pods-on-exit']) {
+        // The node goes away with this process (a compose demo node): so do its pods, with a
+        // short grace, well within the shutdown timeout.
+        const removed = await removeAllPods(driver, 5);
+        stdio.out(`removed the containers of ${removed} pod(s)`);
+      }
+    } finally {
+      await driver.close();
     }
-  } finally {
-    await driver.close();
-  }
-  return 0;
+  });
 }
 
 async function withClient(fn: (client: ShoalClient) => Promise<number>): Promise<number> {
@@ -754,9 +771,14 @@ async function runClientVerb(verb: string, args: string[]): Promise<number> {
 }
 
 /** Runs one command line; returns the process exit code. */
+/** Whether `verb` runs a service (which bin/shoal.js ends with process.exit once stopped). */
+export function isServiceVerb(verb: string | undefined): boolean {
+  return verb !== undefined && SERVICE_VERBS.has(verb);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
-  flagsFromEnv = verb !== undefined && SERVICE_VERBS.has(verb);
+  flagsFromEnv = isServiceVerb(verb);
   try {
     switch (verb) {
       case undefined:

@@ -174,7 +174,23 @@ describe.runIf(composeReady)('the docker-compose demo', () => {
     );
   }, 150_000);
 
-  it('down leaves no container, network or volume behind', async () => {
+  it('every Shoal service stops gracefully on SIGTERM (exit code 0), and down leaves no container, network or volume behind', async () => {
+    const shoalServices = ['api', 'scheduler', 'controllers', 'node-1', 'node-2', 'node-3', 'proxy'];
+    const ids = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`])).split('\n').filter(Boolean);
+    const byService = new Map<string, string>();
+    for (const id of ids) {
+      const service = (await docker(['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}}', id])).trim();
+      byService.set(service, id);
+    }
+    expect([...byService.keys()].filter((s) => shoalServices.includes(s)).sort()).toEqual([...shoalServices].sort());
+    // SIGTERM, then SIGKILL only after 30 s: a graceful stop exits 0 long before.
+    const shoalIds = shoalServices.map((s) => byService.get(s)!);
+    await execFileP('docker', ['stop', '--time', '30', ...shoalIds], { timeout: 60_000 });
+    for (const s of shoalServices) {
+      const state = (await docker(['inspect', '-f', '{{.State.ExitCode}} {{.State.OOMKilled}}', byService.get(s)!])).trim();
+      expect(`${s}: ${state}`).toBe(`${s}: 0 false`);
+    }
+
     await demo(['down'], 120_000);
     expect(await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`])).toBe('');
     // The pods the agents started on the host's Docker went with their nodes.
