@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createDriver } from '../services/node-agent/drivers/index.js';
+import { FALLBACK_SANDBOX_IMAGE, createDriver } from '../services/node-agent/drivers/index.js';
 import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/index.js';
 import { startScheduler } from '../services/scheduler/index.js';
 import type { ContainerDriver } from '../services/node-agent/driver.js';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
   scheduler = await startScheduler({ ...common, logger: quiet });
   const dataDir = join(cluster.dataDir, 'node');
-  driver = createDriver('docker', { node: `cli-pods-${process.pid}`, dataDir });
+  driver = createDriver('docker', { node: `cli-pods-${process.pid}`, dataDir, sandboxImage: FALLBACK_SANDBOX_IMAGE });
   agent = await startNodeAgent({ ...common, nodeName: `cli-pods-${process.pid}`, driver, dataDir, agentToken: AGENT_TOKEN, logger: quiet });
   await agent.ready;
   const config = join(cluster.dataDir, 'client.yaml');

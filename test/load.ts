@@ -8,7 +8,7 @@ import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
 import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
 import type { ContainerDriver } from '../services/node-agent/driver.js';
-import { createDriver } from '../services/node-agent/drivers/index.js';
+import { FALLBACK_SANDBOX_IMAGE, createDriver } from '../services/node-agent/drivers/index.js';
 import { startNodeAgent } from '../services/node-agent/index.js';
 import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
 import { startScheduler } from '../services/scheduler/index.js';
@@ -98,7 +98,9 @@ export async function startNodeServices(
   into.scheduler = s;
   await s.ready;
   const dataDir = join(cluster.dataDir, 'node');
-  const driver = createDriver(opts.driver, { node: opts.node, dataDir });
+  // The local sandbox image, named outright: the default (registry.k8s.io/pause) would make
+  // dockerd try a pull, and look the registry up, at every start.
+  const driver = createDriver(opts.driver, { node: opts.node, dataDir, sandboxImage: FALLBACK_SANDBOX_IMAGE });
   into.driver = driver;
   const dns = opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {};
   const a = await startNodeAgent({ ...common, nodeName: opts.node, driver, dataDir, logger: quiet, leaseIntervalMs: 1000, ...dns });
