@@ -1248,6 +1248,17 @@ function describeSecret(w: DescribeWriter, obj: KubeObject): void {
   }
 }
 
+/** A Job for describe: status.uncountedTerminatedPods (there once the Job controller has
+ * run) only while it holds pods waiting to be counted. */
+function withoutEmptyUncounted(obj: KubeObject): KubeObject {
+  const status = as<Job__Output>(obj).status;
+  const u = status?.uncountedTerminatedPods;
+  if (!u || u.succeeded?.length || u.failed?.length) return obj;
+  const rest = { ...status };
+  delete rest.uncountedTerminatedPods;
+  return { ...obj, status: rest };
+}
+
 /** Other kinds: the header, then every other top-level field as indented YAML. */
 function describeGeneric(w: DescribeWriter, obj: KubeObject, info: KindInfo | undefined): void {
   describeHeader(w, obj, info?.namespaced ?? Boolean(meta(obj).namespace));
@@ -1312,6 +1323,9 @@ export function describe(obj: KubeObject, events: KubeObject[], opts: DescribeOp
     case 'Secret':
       describeSecret(w, obj);
       return w.toString();
+    case 'Job':
+      describeGeneric(w, withoutEmptyUncounted(obj), info);
+      break;
     default:
       describeGeneric(w, obj, info);
   }

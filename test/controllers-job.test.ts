@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { ShoalClient } from '../lib/client.js';
-import { AlreadyExistsError, NotFoundError } from '../lib/errors.js';
+import { AlreadyExistsError, NotFoundError, UnavailableError } from '../lib/errors.js';
 import type { CronJobStatus__Output } from '../lib/gen/shoal/v1/CronJobStatus.js';
 import type { JobStatus__Output } from '../lib/gen/shoal/v1/JobStatus.js';
 import type { EventHandlers, Informer } from '../lib/informer.js';
@@ -13,7 +13,7 @@ import type { KubeObject } from '../lib/kinds.js';
 import { WorkQueue, type ReconcileResult } from '../lib/workqueue.js';
 import { ControllerManager, type Controller, type ControllerContext } from '../services/controllers/framework.js';
 import { timestamp } from '../lib/conditions.js';
-import { JOB_TRACKING_FINALIZER, makeJobController } from '../services/controllers/job.js';
+import { JOB_TRACKING_FINALIZER, MAX_UNCOUNTED_PODS, makeJobController } from '../services/controllers/job.js';
 import { CRONJOB_SCHEDULED_ANNOTATION, makeCronJobController } from '../services/controllers/cronjob.js';
 import { parseSchedule } from '../services/controllers/cron.js';
 import { createJobFromCronJob } from '../cli/jobs.js';
@@ -27,6 +27,8 @@ const loud = process.env.SHOAL_TEST_LOG ? console : quiet;
 class FakeInformer {
   readonly objs = new Map<string, KubeObject>();
   private readonly handlers: EventHandlers[] = [];
+  /** The revision the cache reflects (Informer.lastRevision): current unless a test says. */
+  lastRevision = Number.MAX_SAFE_INTEGER;
   addEventHandler(h: EventHandlers): () => void {
     this.handlers.push(h);
     return () => {};
@@ -60,6 +62,12 @@ class FakeCluster {
    * lists the Events created, the Event informer holds them with their counts). */
   actions: string[] = [];
   events: string[] = [];
+  /** Every Job status written, in order. */
+  jobStatuses: JobStatus__Output[] = [];
+  /** Makes a write fail (before it happens) when it returns an error. */
+  failWrite?: (verb: string, obj: KubeObject) => Error | undefined;
+  /** What client.list returns instead of the informer's cache (a store newer than the cache). */
+  listSource?: () => KubeObject[];
   clock = Date.parse('2024-03-10T12:00:00Z');
   private seq = 0;
   private nameSeq = 0;
@@ -88,6 +96,11 @@ class FakeCluster {
     }),
     update: (obj: KubeObject): Promise<KubeObject> => later(() => this.write('update', obj)),
     updateStatus: (obj: KubeObject): Promise<KubeObject> => later(() => this.write('update-status', obj)),
+    list: (kind: string, opts: { namespace?: string } = {}): Promise<{ items: KubeObject[]; resourceVersion: string }> => later(() => {
+      this.actions.push(`list ${kind} ${opts.namespace ?? ''}`);
+      const items = this.listSource?.() ?? this.inf(kind).list(opts);
+      return { items: structuredClone(items.filter((o) => !opts.namespace || o.metadata?.namespace === opts.namespace)), resourceVersion: String(this.seq) };
+    }),
     get: (kind: string, namespace: string, name: string): Promise<KubeObject> => later(() => {
       const o = this.inf(kind).get(namespace, name);
       if (!o) throw new NotFoundError(`${kind} ${name} not found`);
@@ -117,6 +130,8 @@ class FakeCluster {
   }
 
   private write(verb: string, obj: KubeObject): KubeObject {
+    const err = this.failWrite?.(verb, obj);
+    if (err) throw err;
     const inf = this.inf(obj.kind);
     const m = obj.metadata ?? {};
     const old = inf.get(m.namespace ?? '', m.name ?? '');
@@ -130,6 +145,7 @@ class FakeCluster {
     }
     o.metadata!.resourceVersion = String(++this.seq);
     if (obj.kind !== 'Event') this.actions.push(`${verb} ${obj.kind} ${m.namespace}/${m.name}`);
+    if (verb === 'update-status' && obj.kind === 'Job') this.jobStatuses.push(structuredClone(o.status ?? {}));
     // The API server removes an object marked for deletion when its last finalizer goes.
     if (o.metadata?.deletionTimestamp && !o.metadata.finalizers?.length) inf.remove(o);
     else inf.put(o);
@@ -217,8 +233,8 @@ describe('Job controller (fake client)', () => {
   afterEach(() => {
     for (const q of queues.splice(0)) q.shutDown();
   });
-  const setup = (opts: Parameters<typeof makeJobController>[0] = {}) => {
-    const fake = new FakeCluster();
+  /** A Job controller (a new instance, as after a restart, when given the fake it runs on). */
+  const setup = (opts: Parameters<typeof makeJobController>[0] = {}, fake = new FakeCluster()) => {
     const { reconcile, queue } = start(makeJobController(opts), fake);
     queues.push(queue);
     return { fake, reconcile };
@@ -265,8 +281,14 @@ describe('Job controller (fake client)', () => {
     fake.take();
     const [a, b] = fake.pods();
     fake.setPhase(a!, 'Succeeded');
+    fake.jobStatuses = [];
     await reconcile('default/once');
-    expect(fake.take()).toEqual(['update-status Job default/once', `update Pod default/${a!.metadata!.name}`]);
+    // Recorded as uncounted, released, then counted.
+    expect(fake.take()).toEqual(['update-status Job default/once', `update Pod default/${a!.metadata!.name}`, 'update-status Job default/once']);
+    expect(fake.jobStatuses.map((s) => [s.succeeded, s.uncountedTerminatedPods])).toEqual([
+      [0, { succeeded: [a!.metadata!.uid] }],
+      [1, {}],
+    ]);
     expect(jobStatus(fake, 'once').succeeded).toBe(1);
     // Someone deletes the counted pod: it goes at once (no finalizer left), the count stays.
     await fake.client.delete('Pod', 'default', a!.metadata!.name!);
@@ -278,8 +300,8 @@ describe('Job controller (fake client)', () => {
     await fake.client.delete('Pod', 'default', b!.metadata!.name!);
     fake.take();
     await reconcile('default/once');
-    expect(fake.take()).toEqual(['create Pod default/once-3', 'update-status Job default/once', `update Pod default/${b!.metadata!.name}`]);
-    expect(jobStatus(fake, 'once')).toMatchObject({ succeeded: 1, failed: 1, active: 1 });
+    expect(fake.take()).toEqual(['create Pod default/once-3', 'update-status Job default/once', `update Pod default/${b!.metadata!.name}`, 'update-status Job default/once']);
+    expect(jobStatus(fake, 'once')).toMatchObject({ succeeded: 1, failed: 1, active: 1, uncountedTerminatedPods: {} });
     expect(fake.informers.Pod!.get('default', b!.metadata!.name!)).toBeUndefined();
   });
 
@@ -408,6 +430,101 @@ describe('Job controller (fake client)', () => {
     expect(s.failed ?? 0).toBe(0);
     expect(condition(s, 'Failed')).toBeUndefined();
     expect(s.active).toBe(1);
+  });
+
+  it('a crash after recording pods as uncounted: a new controller counts each once (one released already, one not)', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('resume', { completions: 3, parallelism: 3 }));
+    await reconcile('default/resume');
+    const [a, b, c] = fake.pods();
+    fake.setPhase(a!, 'Succeeded');
+    fake.setPhase(b!, 'Failed');
+    // The controller "dies" after its first status write: no pod write gets through.
+    fake.failWrite = (verb, obj) => (obj.kind === 'Pod' ? new UnavailableError('crashed') : undefined);
+    await expect(reconcile('default/resume')).rejects.toThrow(/crashed/);
+    expect(jobStatus(fake, 'resume')).toMatchObject({ succeeded: 0, failed: 0, uncountedTerminatedPods: { succeeded: [a!.metadata!.uid], failed: [b!.metadata!.uid] } });
+    expect([a, b].map((p) => fake.informers.Pod!.get('default', p!.metadata!.name!)?.metadata?.finalizers)).toEqual([[JOB_TRACKING_FINALIZER], [JOB_TRACKING_FINALIZER]]);
+    // It had released b (and b was deleted since) but not written the counts.
+    fake.failWrite = undefined;
+    const bNow = structuredClone(fake.informers.Pod!.get('default', b!.metadata!.name!)!);
+    bNow.metadata!.finalizers = [];
+    await fake.client.update(bNow);
+    await fake.client.delete('Pod', 'default', b!.metadata!.name!);
+    fake.take();
+
+    const restarted = setup({}, fake);
+    await restarted.reconcile('default/resume');
+    expect(fake.take()).toEqual(['update-status Job default/resume', `update Pod default/${a!.metadata!.name}`, 'update-status Job default/resume']);
+    expect(jobStatus(fake, 'resume')).toMatchObject({ succeeded: 1, failed: 1, active: 2, uncountedTerminatedPods: {} });
+    expect(fake.informers.Pod!.get('default', a!.metadata!.name!)?.metadata?.finalizers).toEqual([]);
+    // Idempotent; c still runs.
+    await restarted.reconcile('default/resume');
+    expect(fake.take()).toEqual([]);
+    expect(fake.informers.Pod!.get('default', c!.metadata!.name!)?.metadata?.finalizers).toEqual([JOB_TRACKING_FINALIZER]);
+  });
+
+  it('writes Complete only once every finished pod is counted', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('last'));
+    await reconcile('default/last');
+    fake.setPhase(fake.activePods()[0]!, 'Succeeded');
+    fake.failWrite = (verb, obj) => (obj.kind === 'Pod' ? new UnavailableError('pod write failed') : undefined);
+    await expect(reconcile('default/last')).rejects.toThrow(/pod write failed/);
+    let s = jobStatus(fake, 'last');
+    expect(s).toMatchObject({ succeeded: 0, uncountedTerminatedPods: { succeeded: [fake.pods()[0]!.metadata!.uid] } });
+    expect(condition(s, 'Complete')).toBeUndefined();
+    expect(s.completionTime).toBeUndefined();
+    expect(fake.events).not.toContain('Normal Completed');
+    expect(fake.activePods()).toEqual([]); // and no replacement while the count is pending
+    fake.failWrite = undefined;
+    fake.clock += 1000;
+    await reconcile('default/last');
+    s = jobStatus(fake, 'last');
+    expect(s).toMatchObject({ succeeded: 1, failed: 0, uncountedTerminatedPods: {}, completionTime: timestamp(fake.clock) });
+    expect(condition(s, 'Complete')).toBeDefined();
+    expect(fake.events).toContain('Normal Completed');
+  });
+
+  it('a pod cache older than a Job status someone else wrote: reads the pods instead of counting twice', async () => {
+    const { fake, reconcile } = setup();
+    fake.seed(job('stale', { completions: 2, parallelism: 2 }));
+    await reconcile('default/stale');
+    const a = fake.pods()[0]!;
+    fake.setPhase(a, 'Succeeded');
+    const staleA = structuredClone(fake.informers.Pod!.get('default', a.metadata!.name!)!);
+    await reconcile('default/stale');
+    expect(jobStatus(fake, 'stale')).toMatchObject({ succeeded: 1, uncountedTerminatedPods: {} });
+    // A new controller whose pod informer listed before a's finalizer went, its Job informer
+    // after the status counted a.
+    const truth = fake.pods();
+    fake.informers.Pod!.objs.set(`default/${a.metadata!.name}`, staleA);
+    fake.informers.Pod!.lastRevision = Number(staleA.metadata!.resourceVersion);
+    fake.listSource = () => truth;
+    fake.take();
+    const restarted = setup({}, fake);
+    await restarted.reconcile('default/stale');
+    expect(fake.take()).toContain('list Pod default');
+    const s = jobStatus(fake, 'stale');
+    expect(s).toMatchObject({ succeeded: 1, failed: 0, uncountedTerminatedPods: {} });
+    expect(condition(s, 'Complete')).toBeUndefined();
+  });
+
+  it(`holds at most ${MAX_UNCOUNTED_PODS} uncounted uids; the rest are counted by the next passes`, async () => {
+    const { fake, reconcile } = setup();
+    const n = MAX_UNCOUNTED_PODS + 20;
+    fake.seed(job('many', { completions: n, parallelism: n }));
+    await reconcile('default/many');
+    await reconcile('default/many'); // at most 500 creates a pass
+    expect(fake.activePods()).toHaveLength(n);
+    for (const p of fake.activePods()) fake.setPhase(p, 'Succeeded');
+    fake.jobStatuses = [];
+    await reconcile('default/many');
+    expect(fake.jobStatuses[0]?.uncountedTerminatedPods?.succeeded).toHaveLength(MAX_UNCOUNTED_PODS);
+    expect(jobStatus(fake, 'many')).toMatchObject({ succeeded: MAX_UNCOUNTED_PODS });
+    expect(condition(jobStatus(fake, 'many'), 'Complete')).toBeUndefined();
+    await reconcile('default/many');
+    expect(jobStatus(fake, 'many')).toMatchObject({ succeeded: n, uncountedTerminatedPods: {} });
+    expect(condition(jobStatus(fake, 'many'), 'Complete')).toBeDefined();
   });
 
   it('releases the pods of a Job that is gone', async () => {
@@ -751,4 +868,254 @@ describe('Job and CronJob controllers against a real API server', () => {
     expect(await createJobFromCronJob(cluster.client, { name: 'manual-now', cronJob: 'manual', namespace: 'default' }, io)).toBe(1);
     expect(out.join('\n')).toMatch(/already exists/);
   }, 30_000);
+});
+
+// ---- integration: a controller manager that dies in the middle of counting ----
+
+/**
+ * The client of a controller manager that dies right after the write `fatal` picks is
+ * acknowledged: every later write fails before it reaches the API server, as a dead
+ * process's would. Works whatever protocol the controller follows.
+ */
+function dyingClient(client: ShoalClient, fatal: (method: string, result: unknown) => boolean): { client: ShoalClient; died: Promise<void> } {
+  let dead = false;
+  let onDeath!: () => void;
+  const died = new Promise<void>((resolve) => (onDeath = resolve));
+  const writes = new Set(['create', 'update', 'updateStatus', 'delete', 'apply']);
+  const proxy = new Proxy(client, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (typeof prop !== 'string' || !writes.has(prop)) return fn.bind(target);
+      return async (...args: unknown[]) => {
+        if (dead) throw new UnavailableError('the controller manager is dead');
+        const result = await fn.apply(target, args);
+        if (!dead && fatal(prop, result)) {
+          dead = true;
+          onDeath();
+        }
+        return result;
+      };
+    },
+  });
+  return { client: proxy, died };
+}
+
+describe('Job counting across a controller-manager crash (real API server)', () => {
+  let cluster: TestCluster;
+  const managers: { stop(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  }, 30_000);
+
+  // A test that failed leaves its managers running: stop them before the next one starts.
+  afterEach(async () => {
+    for (const m of [...managers]) await m.stop();
+  }, 30_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 30_000);
+
+  /** A controller manager running only the Job controller, over `client`. */
+  async function startManager(client: ShoalClient): Promise<{ stop(): Promise<void> }> {
+    const nc = await connect({ servers: cluster.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const manager = new ControllerManager({ client, nc, metrics: new Registry(), logger: loud });
+    manager.add(makeJobController({ backoffBaseMs: 50 }));
+    const ac = new AbortController();
+    const running = manager.run(ac.signal);
+    let stopped: Promise<void> | undefined;
+    const handle = {
+      stop: () =>
+        (stopped ??= (async () => {
+          ac.abort();
+          await running;
+          await nc.close();
+          managers.splice(managers.indexOf(handle), 1);
+        })()),
+    };
+    managers.push(handle);
+    await manager.synced;
+    return handle;
+  }
+
+  async function podsOf(jobName: string): Promise<KubeObject[]> {
+    const { items } = await cluster.client.list('Pod', { namespace: 'default', labelSelector: `job-name=${jobName}` });
+    return items.sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
+  }
+
+  const phase = (p: KubeObject): string | undefined => (p.status as { phase?: string } | undefined)?.phase;
+  const holds = (p: KubeObject | undefined): boolean => p?.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
+  const getPod = (name: string): Promise<KubeObject | undefined> => cluster.client.get('Pod', 'default', name).catch(() => undefined);
+  const getStatus = async (name: string): Promise<JobStatus__Output> => ((await cluster.client.get('Job', 'default', name)).status ?? {});
+  const uncountedCount = (s: JobStatus__Output): number => (s.uncountedTerminatedPods?.succeeded?.length ?? 0) + (s.uncountedTerminatedPods?.failed?.length ?? 0);
+
+  /** Plays the kubelet: the pod's container exited with `exitCode`. */
+  async function finishPod(pod: KubeObject, exitCode: number): Promise<void> {
+    const p = (await getPod(pod.metadata!.name!))!;
+    p.status = {
+      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+      containerStatuses: [{ name: 'main', state: { terminated: { exitCode, finishedAt: timestamp(Date.now()) } } }],
+    };
+    await cluster.client.updateStatus(p);
+  }
+
+  /** Lets a manager create the Job's pods, then stops it. */
+  async function podsFromAManager(jobName: string, n: number): Promise<KubeObject[]> {
+    const m = await startManager(cluster.client);
+    await eventually(async () => (await podsOf(jobName)).length === n, `${n} pods of ${jobName}`, 20_000);
+    await m.stop();
+    return podsOf(jobName);
+  }
+
+  /** Finishes every running pod of the Job (successfully) until it is Complete. */
+  async function runToCompletion(jobName: string): Promise<JobStatus__Output> {
+    await eventually(
+      async () => {
+        for (const p of await podsOf(jobName)) if (!phase(p) && !p.metadata?.deletionTimestamp) await finishPod(p, 0);
+        return !!condition(await getStatus(jobName), 'Complete');
+      },
+      `job ${jobName} to complete`,
+      30_000,
+    );
+    return getStatus(jobName);
+  }
+
+  it('a crash after the status write that records a pod, before its finalizer is removed: the pod counts once', async () => {
+    await cluster.client.create(job('once', { completions: 2, parallelism: 2 }));
+    // Dies once a status write of this Job has taken a's success into account, in whatever
+    // form (the counter, or uncountedTerminatedPods).
+    const m1 = dyingClient(cluster.client, (method, r) => {
+      const o = r as KubeObject;
+      if (method !== 'updateStatus' || o.kind !== 'Job' || o.metadata?.name !== 'once') return false;
+      const s = (o.status ?? {}) as JobStatus__Output;
+      return (s.succeeded ?? 0) > 0 || (s.uncountedTerminatedPods?.succeeded?.length ?? 0) > 0;
+    });
+    const first = await startManager(m1.client);
+    await eventually(async () => (await podsOf('once')).length === 2, 'the pods of once', 20_000);
+    const [a, b] = await podsOf('once');
+    await finishPod(a!, 0);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([m1.died, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the manager never wrote the count')), 20_000)))]);
+    clearTimeout(timer);
+    await first.stop();
+    // The crash came between the two: recorded, still held.
+    expect(holds(await getPod(a!.metadata!.name!))).toBe(true);
+
+    const second = await startManager(cluster.client);
+    await eventually(async () => !holds(await getPod(a!.metadata!.name!)) && uncountedCount(await getStatus('once')) === 0, 'a released and counted', 20_000);
+    let s = await getStatus('once');
+    expect(s).toMatchObject({ succeeded: 1, failed: 0 }); // counted twice, it would be 2, and Complete
+    expect(condition(s, 'Complete')).toBeUndefined();
+    const bNow = (await getPod(b!.metadata!.name!))!;
+    expect(bNow.metadata?.deletionTimestamp).toBeUndefined();
+    expect(holds(bNow)).toBe(true);
+    // Only b's success completes it.
+    await finishPod(b!, 0);
+    await eventually(async () => !!condition(await getStatus('once'), 'Complete'), 'once to complete', 20_000);
+    s = await getStatus('once');
+    expect(s).toMatchObject({ succeeded: 2, failed: 0, active: 0, uncountedTerminatedPods: {} });
+    const pods = await podsOf('once');
+    expect(pods).toHaveLength(2);
+    expect(pods.some(holds)).toBe(false);
+    await second.stop();
+  }, 90_000);
+
+  it('a crash right after uncountedTerminatedPods is written: a new manager counts each pod once', async () => {
+    await cluster.client.create(job('records', { completions: 3, parallelism: 3, backoffLimit: 6 }));
+    const [a, b, c] = await podsFromAManager('records', 3);
+    // Both finish while no manager runs, so the next one sees them in one pass.
+    await finishPod(a!, 0);
+    await finishPod(b!, 1);
+    let written: JobStatus__Output | undefined;
+    const m1 = dyingClient(cluster.client, (method, r) => {
+      const o = r as KubeObject;
+      if (method !== 'updateStatus' || o.kind !== 'Job' || o.metadata?.name !== 'records') return false;
+      const s = (o.status ?? {}) as JobStatus__Output;
+      if (uncountedCount(s) === 0) return false;
+      written = s;
+      return true;
+    });
+    const first = await startManager(m1.client);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([m1.died, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no uncountedTerminatedPods written')), 20_000)))]);
+    clearTimeout(timer);
+    await first.stop();
+    expect(written?.uncountedTerminatedPods).toEqual({ succeeded: [a!.metadata!.uid], failed: [b!.metadata!.uid] });
+    const stored = await getStatus('records');
+    expect(stored).toMatchObject({ succeeded: 0, failed: 0, uncountedTerminatedPods: { succeeded: [a!.metadata!.uid], failed: [b!.metadata!.uid] } });
+    expect(holds(await getPod(a!.metadata!.name!))).toBe(true);
+    expect(holds(await getPod(b!.metadata!.name!))).toBe(true);
+
+    const second = await startManager(cluster.client);
+    await eventually(
+      async () => !holds(await getPod(a!.metadata!.name!)) && !holds(await getPod(b!.metadata!.name!)) && uncountedCount(await getStatus('records')) === 0,
+      'a and b released and counted',
+      20_000,
+    );
+    expect(await getStatus('records')).toMatchObject({ succeeded: 1, failed: 1 });
+    expect(holds(await getPod(c!.metadata!.name!))).toBe(true);
+    const s = await runToCompletion('records');
+    expect(s).toMatchObject({ succeeded: 3, failed: 1, active: 0, uncountedTerminatedPods: {} });
+    const pods = await podsOf('records');
+    expect(pods).toHaveLength(4); // a, b, c and b's replacement
+    expect(pods.some(holds)).toBe(false);
+    await second.stop();
+  }, 90_000);
+
+  it('a status left holding uncounted uids (one pod released and gone, one still held) is finished by a fresh manager', async () => {
+    await cluster.client.create(job('left', { completions: 2, parallelism: 2 }));
+    const [a, b] = await podsFromAManager('left', 2);
+    await finishPod(a!, 0);
+    await finishPod(b!, 0);
+    // What a manager that died between step 2 (b released, then deleted) and step 3 leaves.
+    const bNow = (await getPod(b!.metadata!.name!))!;
+    bNow.metadata!.finalizers = [];
+    await cluster.client.update(bNow);
+    await cluster.client.delete('Pod', 'default', b!.metadata!.name!);
+    await eventually(async () => !(await getPod(b!.metadata!.name!)), 'b gone', 10_000);
+    const j = await cluster.client.get('Job', 'default', 'left');
+    j.status = { ...(j.status ?? {}), succeeded: 0, failed: 0, uncountedTerminatedPods: { succeeded: [a!.metadata!.uid!, b!.metadata!.uid!] } };
+    await cluster.client.updateStatus(j);
+
+    const m = await startManager(cluster.client);
+    await eventually(async () => !!condition(await getStatus('left'), 'Complete'), 'left to complete', 20_000);
+    expect(await getStatus('left')).toMatchObject({ succeeded: 2, failed: 0, active: 0, uncountedTerminatedPods: {} });
+    expect(holds(await getPod(a!.metadata!.name!))).toBe(false);
+    expect(await podsOf('left')).toHaveLength(1); // no pod was created for a count it already had
+    await m.stop();
+  }, 60_000);
+
+  it('a normal run: every pod counted once, uncountedTerminatedPods empty at the end, and no writes after', async () => {
+    const m = await startManager(cluster.client);
+    await cluster.client.create(job('normal', { completions: 3, parallelism: 2, backoffLimit: 3 }));
+    await eventually(async () => (await podsOf('normal')).length === 2, 'the pods of normal', 20_000);
+    const [first] = await podsOf('normal');
+    await finishPod(first!, 1);
+    // Whenever the Job says it is done, nothing is left uncounted.
+    let sawEarlyEnd = false;
+    await eventually(
+      async () => {
+        for (const p of await podsOf('normal')) if (!phase(p) && !p.metadata?.deletionTimestamp) await finishPod(p, 0);
+        const s = await getStatus('normal');
+        if (condition(s, 'Complete') && uncountedCount(s) > 0) sawEarlyEnd = true;
+        return !!condition(s, 'Complete');
+      },
+      'normal to complete',
+      30_000,
+    );
+    expect(sawEarlyEnd).toBe(false);
+    const done = await cluster.client.get('Job', 'default', 'normal');
+    expect(done.status).toMatchObject({ succeeded: 3, failed: 1, active: 0, uncountedTerminatedPods: {} });
+    const pods = await podsOf('normal');
+    expect(pods.filter((p) => phase(p) === 'Succeeded')).toHaveLength(3);
+    expect(pods.filter((p) => phase(p) === 'Failed')).toHaveLength(1);
+    expect(pods.some(holds)).toBe(false);
+    // Settled: the controller does not keep rewriting the status.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await cluster.client.get('Job', 'default', 'normal')).metadata?.resourceVersion).toBe(done.metadata?.resourceVersion);
+    await m.stop();
+  }, 60_000);
 });

@@ -468,6 +468,21 @@ suite('describe', () => {
       ].join('\n'),
     );
   });
+
+  it('describe job: uncountedTerminatedPods only while pods wait to be counted', () => {
+    const job = (uncountedTerminatedPods: Record<string, string[]>): KubeObject => ({
+      kind: 'Job',
+      metadata: { name: 'pi', namespace: 'default', creationTimestamp: ago(60) },
+      spec: { completions: 2 },
+      status: { succeeded: 1, failed: 0, uncountedTerminatedPods },
+    });
+    const settled = describe(job({}), [], { now: NOW });
+    expect(settled).toContain('Status:\n  succeeded: 1\n  failed: 0\nEvents:');
+    expect(settled).not.toContain('uncountedTerminatedPods');
+    expect(describe(job({ succeeded: ['u1'], failed: ['u2'] }), [], { now: NOW })).toContain(
+      ['  uncountedTerminatedPods:', '    succeeded:', '    - u1', '    failed:', '    - u2'].join('\n'),
+    );
+  });
 });
 
 // ---- The verbs, over a fake client ----

@@ -987,6 +987,15 @@ const INVALID: Case[] = [
     }),
     want: [['spec.template.metadata.labels', '`selector` does not match template `labels`']],
   },
+  {
+    name: 'job status: uncountedTerminatedPods lists each uid once; counters not negative',
+    obj: edit(job, (o) => (o.status = { succeeded: -1, uncountedTerminatedPods: { succeeded: ['u1', 'u2', ''], failed: ['u3', 'u1'] } })),
+    want: [
+      ['status.succeeded', 'Invalid value: -1: must be greater than or equal to 0'],
+      ['status.uncountedTerminatedPods.succeeded[2]', 'Required value'],
+      ['status.uncountedTerminatedPods.failed[1]', 'Duplicate value: "u1"'],
+    ],
+  },
   { name: 'cronjob schedule required', obj: edit(cronJob, (o) => (o.spec!.schedule = '')), want: [['spec.schedule', 'Required value']] },
   {
     name: 'cronjob concurrencyPolicy',

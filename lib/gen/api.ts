@@ -119,6 +119,7 @@ import type { SessionAffinityConfig as _shoal_v1_SessionAffinityConfig, SessionA
 import type { TCPSocketAction as _shoal_v1_TCPSocketAction, TCPSocketAction__Output as _shoal_v1_TCPSocketAction__Output } from './shoal/v1/TCPSocketAction.js';
 import type { Taint as _shoal_v1_Taint, Taint__Output as _shoal_v1_Taint__Output } from './shoal/v1/Taint.js';
 import type { Toleration as _shoal_v1_Toleration, Toleration__Output as _shoal_v1_Toleration__Output } from './shoal/v1/Toleration.js';
+import type { UncountedTerminatedPods as _shoal_v1_UncountedTerminatedPods, UncountedTerminatedPods__Output as _shoal_v1_UncountedTerminatedPods__Output } from './shoal/v1/UncountedTerminatedPods.js';
 import type { UpdateRequest as _shoal_v1_UpdateRequest, UpdateRequest__Output as _shoal_v1_UpdateRequest__Output } from './shoal/v1/UpdateRequest.js';
 import type { VersionRequest as _shoal_v1_VersionRequest, VersionRequest__Output as _shoal_v1_VersionRequest__Output } from './shoal/v1/VersionRequest.js';
 import type { VersionResponse as _shoal_v1_VersionResponse, VersionResponse__Output as _shoal_v1_VersionResponse__Output } from './shoal/v1/VersionResponse.js';
@@ -258,6 +259,7 @@ export interface ProtoGrpcType {
       TCPSocketAction: MessageTypeDefinition<_shoal_v1_TCPSocketAction, _shoal_v1_TCPSocketAction__Output>
       Taint: MessageTypeDefinition<_shoal_v1_Taint, _shoal_v1_Taint__Output>
       Toleration: MessageTypeDefinition<_shoal_v1_Toleration, _shoal_v1_Toleration__Output>
+      UncountedTerminatedPods: MessageTypeDefinition<_shoal_v1_UncountedTerminatedPods, _shoal_v1_UncountedTerminatedPods__Output>
       UpdateRequest: MessageTypeDefinition<_shoal_v1_UpdateRequest, _shoal_v1_UpdateRequest__Output>
       VersionRequest: MessageTypeDefinition<_shoal_v1_VersionRequest, _shoal_v1_VersionRequest__Output>
       VersionResponse: MessageTypeDefinition<_shoal_v1_VersionResponse, _shoal_v1_VersionResponse__Output>

@@ -27,6 +27,7 @@ import type { Event__Output } from '../../lib/gen/shoal/v1/Event.js';
 import type { HTTPGetAction__Output } from '../../lib/gen/shoal/v1/HTTPGetAction.js';
 import type { IntOrString__Output } from '../../lib/gen/shoal/v1/IntOrString.js';
 import type { JobSpec__Output } from '../../lib/gen/shoal/v1/JobSpec.js';
+import type { JobStatus__Output } from '../../lib/gen/shoal/v1/JobStatus.js';
 import type { KeyToPath__Output } from '../../lib/gen/shoal/v1/KeyToPath.js';
 import type { LabelSelector__Output } from '../../lib/gen/shoal/v1/LabelSelector.js';
 import type { LabelSelectorRequirement__Output } from '../../lib/gen/shoal/v1/LabelSelectorRequirement.js';
@@ -1197,6 +1198,22 @@ function validateJob(obj: KubeObject, v: Violations): void {
   const spec = specOf<JobSpec__Output>(obj);
   validateJobSpec(spec, 'spec', v);
   if (spec.manualSelector && !spec.selector) v.required('spec.selector');
+  validateJobStatus(obj.status ?? {}, v);
+}
+
+/** Counters are never negative; uncountedTerminatedPods lists each pod uid once, in one list
+ * (the Job controller's exactly-once counting relies on it). */
+function validateJobStatus(status: JobStatus__Output, v: Violations): void {
+  for (const field of ['active', 'succeeded', 'failed', 'ready'] as const) nonNegative(status[field], `status.${field}`, v);
+  const seen = new Set<string>();
+  for (const list of ['succeeded', 'failed'] as const) {
+    (status.uncountedTerminatedPods?.[list] ?? []).forEach((uid, i) => {
+      const path = `status.uncountedTerminatedPods.${list}[${i}]`;
+      if (!uid) v.required(path);
+      else if (seen.has(uid)) v.duplicate(path, uid);
+      seen.add(uid);
+    });
+  }
 }
 
 function validateJobSpec(spec: JobSpec__Output, path: string, v: Violations): void {

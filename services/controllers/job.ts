@@ -9,22 +9,36 @@
 //
 // Counting. succeeded and failed live in the Job's status and only grow. Each pod is created
 // with the finalizer batch.kubernetes.io/job-tracking, as Kubernetes does, so a finished pod
-// cannot disappear (pod GC, a user's delete) before it is counted. A pass adds every finished,
-// still-finalized pod to the counts, writes the status, and only then removes the finalizers.
-// Pods counted but whose finalizer removal has not been observed yet are remembered in memory
-// so a retry does not count them twice. (Kubernetes closes the remaining window, a crash
-// between the two writes, with status.uncountedTerminatedPods, which Shoal's Job status lacks;
-// here such a crash can count a pod twice.) A pod deleted before it finished counts as failed
-// — unless this controller deleted it (suspend, lower parallelism, deadline, completion): those
-// uids are remembered, and such a pod counts only if it still succeeded. (After a restart the
-// memory is gone; terminating pods of a suspended or finished Job still do not count.)
-// Finished pods themselves are kept, as Kubernetes keeps them, until the Job goes.
+// cannot disappear (pod GC, a user's delete) before it is counted. Counting is durable and
+// exactly once, by Kubernetes' protocol (trackJobStatusAndRemoveFinalizers):
+//   1. a status write adds the uids of finished, still-finalized pods to
+//      status.uncountedTerminatedPods (succeeded or failed);
+//   2. their finalizers are removed;
+//   3. a status write moves the uids whose pods no longer hold the finalizer (or are gone)
+//      from uncountedTerminatedPods into succeeded/failed.
+// A crash anywhere in between leaves the uid in exactly one place: a restarted controller
+// finds it in uncountedTerminatedPods (and finishes steps 2-3) or in the counters with the
+// finalizer gone. Decisions (completions reached, backoffLimit) use the counters plus the
+// uncounted uids; the Complete/Failed condition is written only once none are left.
+// In memory there is only what the cache has not caught up with yet: finalizer removals not
+// yet observed (so a pass does not count those pods again) and whether the last status write
+// was ours. When the Job was written by someone else after the pod cache's revision (a new
+// manager whose informers listed at different revisions), the pass re-reads its pods from the
+// API server before counting. Every status write carries the resourceVersion it was computed
+// from, so a pass that read a stale Job fails with a conflict instead of counting twice.
+//
+// A pod deleted before it finished counts as failed — unless this controller deleted it
+// (suspend, lower parallelism, deadline, completion): those uids are remembered, and such a
+// pod counts only if it still succeeded. (After a restart that memory is gone; terminating
+// pods of a suspended or finished Job still do not count.) Finished pods themselves are kept,
+// as Kubernetes keeps them, until the Job goes.
 import type { ShoalClient } from '../../lib/client.js';
 import { AlreadyExistsError, NotFoundError } from '../../lib/errors.js';
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
 import type { JobSpec__Output } from '../../lib/gen/shoal/v1/JobSpec.js';
 import type { JobStatus__Output } from '../../lib/gen/shoal/v1/JobStatus.js';
 import type { PodStatus__Output } from '../../lib/gen/shoal/v1/PodStatus.js';
+import type { UncountedTerminatedPods__Output } from '../../lib/gen/shoal/v1/UncountedTerminatedPods.js';
 import type { KubeObject } from '../../lib/kinds.js';
 import { deepEqual } from '../../lib/objects.js';
 import { retryOnConflict } from '../../lib/client.js';
@@ -48,6 +62,10 @@ export interface JobControllerOptions {
 
 /** Pods created by one pass at most (Kubernetes' burst). */
 const MAX_CREATES_PER_PASS = 500;
+
+/** Uids status.uncountedTerminatedPods holds at most (Kubernetes' MaxUncountedPods): keeps
+ * the status small and one pass short; the rest are counted by the next pass. */
+export const MAX_UNCOUNTED_PODS = 500;
 
 // ---- small shared helpers (also used by the CronJob controller; times and conditions are in
 // lib/conditions.ts, expectations in lib/expectations.ts) ----
@@ -110,6 +128,20 @@ function isReady(pod: KubeObject): boolean {
   return podStatus(pod).conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
+function uidOf(obj: KubeObject): string {
+  return obj.metadata?.uid ?? '';
+}
+
+/** status.uncountedTerminatedPods as it decodes: always present, empty lists left out. */
+function uncountedOf(succeeded: Iterable<string>, failed: Iterable<string>): UncountedTerminatedPods__Output {
+  const u: UncountedTerminatedPods__Output = {};
+  const s = [...succeeded];
+  const f = [...failed];
+  if (s.length) u.succeeded = s;
+  if (f.length) u.failed = f;
+  return u;
+}
+
 function hasTrackingFinalizer(pod: KubeObject): boolean {
   return pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
 }
@@ -152,8 +184,13 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
       const jobs = ctx.informer('Job');
       const pods = ctx.informer('Pod');
       const expectations = new Expectations(() => ctx.now());
-      /** Pods counted into a Job's status whose finalizer removal is not yet observed. */
-      const counted = new Set<string>();
+      /** Pods whose tracking finalizer this controller removed, until the cache shows it
+       * (Kubernetes' finalizerExpectations): a pass must not count them again meanwhile. */
+      const finalizerRemovals = new Set<string>();
+      /** Per Job key, the resourceVersion of this controller's last status write. A cached Job
+       * at or before it holds nothing this controller's pod cache and finalizerRemovals do not
+       * account for (and a stale one fails its status write with a conflict). */
+      const ownWrites = new Map<string, number>();
       /** When a failed pod without a finishedAt was first seen failed. */
       const failSeen = new Map<string, number>();
       /** Pods this controller deleted: their end is not a failure. */
@@ -165,8 +202,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         onDelete: (j) => queue.add(keyOf(j)),
       });
       const forgetPod = (p: KubeObject): void => {
-        const uid = p.metadata?.uid ?? '';
-        counted.delete(uid);
+        const uid = uidOf(p);
+        finalizerRemovals.delete(uid);
         failSeen.delete(uid);
         deletedByUs.delete(uid);
       };
@@ -181,7 +218,7 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           const oldKey = jobKeyOfPod(old);
           const key = jobKeyOfPod(p);
           if (key && isTerminating(p) && !isTerminating(old)) expectations.deletionObserved(key, p.metadata?.uid ?? '');
-          if (!hasTrackingFinalizer(p)) counted.delete(p.metadata?.uid ?? '');
+          if (!hasTrackingFinalizer(p)) finalizerRemovals.delete(uidOf(p));
           if (oldKey && oldKey !== key) queue.add(oldKey);
           if (key) queue.add(key);
         },
@@ -196,7 +233,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
 
       const event = controllerEvents(ctx, 'job-controller');
 
-      /** Removes the tracking finalizer (re-reading the pod on a conflict). */
+      /** Removes the tracking finalizer (re-reading the pod on a conflict). Resolves once the
+       * pod holds it no more, or is gone; throws what else went wrong. */
       async function releasePod(client: ShoalClient, pod: KubeObject): Promise<void> {
         const m = pod.metadata ?? {};
         let current: KubeObject | undefined = pod;
@@ -266,13 +304,14 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const cached = jobs.get(namespace, name);
         if (!cached) {
           expectations.delete(key);
+          ownWrites.delete(key);
           await releaseOrphans(namespace, name, undefined);
           return;
         }
         const job = structuredClone(cached);
-        const uid = job.metadata?.uid ?? '';
+        const uid = uidOf(job);
         await releaseOrphans(namespace, name, uid);
-        const owned = pods.list({ namespace }).filter((p) => controllerOf(p)?.uid === uid);
+        let owned = pods.list({ namespace }).filter((p) => controllerOf(p)?.uid === uid);
         if (job.metadata?.deletionTimestamp) {
           // Going away: let its pods go too (the garbage collector deletes them).
           for (const p of owned) if (hasTrackingFinalizer(p)) await releasePod(ctx.client, p);
@@ -284,6 +323,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const oldStatus = (cached.status ?? {}) as JobStatus__Output;
         const status = structuredClone(oldStatus);
         status.conditions ??= [];
+        status.succeeded ??= 0;
+        status.failed ??= 0;
         const parallelism = spec.parallelism ?? 1;
         const completions = spec.completions;
         const backoffLimit = spec.backoffLimit ?? 6;
@@ -296,14 +337,49 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         // Job is over, the pods it deletes are not failures.
         const wasFinished = finishedCondition(cached) !== undefined;
         // Pods we deleted ourselves end as no failure (only a success still counts).
-        const ours = (p: KubeObject): boolean => deletedByUs.has(p.metadata?.uid ?? '') && podStatus(p).phase !== 'Succeeded';
+        const ours = (p: KubeObject): boolean => deletedByUs.has(uidOf(p)) && podStatus(p).phase !== 'Succeeded';
         const countable = (p: KubeObject): boolean => !ours(p) && (isFinished(p) || (isTerminating(p) && !wasFinished && spec.suspend !== true));
-        const toCount = owned.filter((p) => hasTrackingFinalizer(p) && countable(p) && !counted.has(p.metadata?.uid ?? ''));
-        /** Finalized pods that end without being counted: released all the same. */
-        const uncounted = owned.filter((p) => hasTrackingFinalizer(p) && !countable(p) && (isFinished(p) || isTerminating(p)));
-        const newlySucceeded = toCount.filter((p) => podStatus(p).phase === 'Succeeded').length;
-        status.succeeded = (status.succeeded ?? 0) + newlySucceeded;
-        status.failed = (status.failed ?? 0) + toCount.length - newlySucceeded;
+        const uncountedSucceeded = new Set(oldStatus.uncountedTerminatedPods?.succeeded ?? []);
+        const uncountedFailed = new Set(oldStatus.uncountedTerminatedPods?.failed ?? []);
+        const isUncounted = (u: string): boolean => uncountedSucceeded.has(u) || uncountedFailed.has(u);
+        /** Still holds the finalizer, as far as this controller knows. */
+        const held = (p: KubeObject): boolean => hasTrackingFinalizer(p) && !finalizerRemovals.has(uidOf(p));
+        const countsChange = (list: KubeObject[]): boolean => {
+          const present = new Set(list.map(uidOf));
+          return list.some((p) => held(p) && countable(p) && !isUncounted(uidOf(p))) || [...uncountedSucceeded, ...uncountedFailed].some((u) => !present.has(u));
+        };
+        // Counting from a pod cache older than the Job's status could count a pod twice (its
+        // finalizer removal not seen yet) or count one that exists as gone. Only a status some
+        // other writer made can be newer than what the cache has seen: then ask the API server.
+        const jobRevision = Number(job.metadata?.resourceVersion ?? 0);
+        if (jobRevision > (ownWrites.get(key) ?? 0) && pods.lastRevision < jobRevision && countsChange(owned)) {
+          owned = (await ctx.client.list('Pod', { namespace })).items.filter((p) => controllerOf(p)?.uid === uid);
+        }
+        const heldUids = new Set(owned.filter(held).map(uidOf));
+        /** Uncounted pods that hold the finalizer no more (or are gone): into the counters. */
+        const moveCounted = (): void => {
+          for (const [uids, field] of [[uncountedSucceeded, 'succeeded'], [uncountedFailed, 'failed']] as const) {
+            for (const u of [...uids]) {
+              if (heldUids.has(u)) continue;
+              uids.delete(u);
+              status[field] = (status[field] ?? 0) + 1;
+            }
+          }
+        };
+        moveCounted();
+        let capped = false;
+        for (const p of owned) {
+          if (!held(p) || !countable(p) || isUncounted(uidOf(p))) continue;
+          if (uncountedSucceeded.size + uncountedFailed.size >= MAX_UNCOUNTED_PODS) {
+            capped = true;
+            break;
+          }
+          (podStatus(p).phase === 'Succeeded' ? uncountedSucceeded : uncountedFailed).add(uidOf(p));
+        }
+        // Released once recorded: uncounted pods, and finalized pods that end uncounted.
+        const toRelease = owned.filter((p) => held(p) && (isUncounted(uidOf(p)) || (!countable(p) && (isFinished(p) || isTerminating(p)))));
+        const succeeded = (status.succeeded ?? 0) + uncountedSucceeded.size;
+        const failed = (status.failed ?? 0) + uncountedFailed.size;
         let active = owned.filter(isActive);
 
         // 2. Back-off: consecutive failures since the last success, from the pods still here.
@@ -326,6 +402,8 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
         const backoffUntil = consecutive.length ? lastFailure + Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(consecutive.length - 1, 30)) : -Infinity;
 
         let finished = finishedCondition(job);
+        /** The end reached, written once no pod is left uncounted. */
+        let ending: { type: 'Complete' | 'Failed'; reason: string; message: string } | undefined;
         const events: [type: 'Normal' | 'Warning', reason: string, message: string][] = [];
         let created = 0;
         const deleted: KubeObject[] = [];
@@ -350,27 +428,23 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
             status.startTime ??= timestamp(now);
           }
 
-          // 4. Is it over?
+          // 4. Is it over? (Counting the pods not yet in the counters.)
           let failure: [reason: string, message: string] | undefined;
           const start = parseTime(status.startTime);
-          if ((status.failed ?? 0) > backoffLimit) {
+          if (failed > backoffLimit) {
             failure = ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
           } else if (!suspended && spec.activeDeadlineSeconds !== undefined && start !== undefined) {
             const deadline = start + spec.activeDeadlineSeconds * 1000;
             if (now >= deadline) failure = ['DeadlineExceeded', 'Job was active longer than specified deadline'];
             else wake(deadline - now);
           }
-          const succeeded = status.succeeded ?? 0;
           const complete = !failure && (completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0);
 
           if (failure) {
-            finished = setJobCondition(status, 'Failed', 'True', failure[0], failure[1], now);
-            events.push(['Warning', failure[0], failure[1]]);
+            ending = { type: 'Failed', reason: failure[0], message: failure[1] };
             deleted.push(...active);
           } else if (complete) {
-            finished = setJobCondition(status, 'Complete', 'True', 'Completed', 'Job completed', now);
-            status.completionTime = timestamp(now);
-            events.push(['Normal', 'Completed', 'Job completed']);
+            ending = { type: 'Complete', reason: 'Completed', message: 'Job completed' };
             deleted.push(...active);
           } else if (suspended) {
             deleted.push(...active);
@@ -388,16 +462,16 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
 
         // 6. Act: deletes, then creates (both expected before they are made).
         if (deleted.length || created) {
-          expectations.expect(key, created, deleted.map((p) => p.metadata?.uid ?? ''));
+          expectations.expect(key, created, deleted.map(uidOf));
         }
         for (const p of deleted) {
           // Remembered before the delete: its event can arrive before the call returns.
-          deletedByUs.add(p.metadata?.uid ?? '');
+          deletedByUs.add(uidOf(p));
           if (await deletePod(p)) events.push(['Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name ?? ''}`]);
-          else expectations.deletionObserved(key, p.metadata?.uid ?? '');
+          else expectations.deletionObserved(key, uidOf(p));
         }
-        const gone = new Set(deleted.map((p) => p.metadata?.uid));
-        active = active.filter((p) => !gone.has(p.metadata?.uid));
+        const gone = new Set(deleted.map(uidOf));
+        active = active.filter((p) => !gone.has(uidOf(p)));
         let made = 0;
         let createError: Error | undefined;
         for (let i = 0; i < created; i++) {
@@ -414,21 +488,45 @@ export function makeJobController(opts: JobControllerOptions = {}): Controller {
           }
         }
 
-        // 7. Status.
+        // 7. Status, then finalizers, then status again (see the header): each write carries
+        // the resourceVersion of the Job it was computed from, or of the write before it.
         status.active = active.length + made;
         status.ready = active.filter(isReady).length;
-        if (!deepEqual(status, { ...oldStatus, conditions: oldStatus.conditions ?? [] })) {
-          job.status = status;
-          await ctx.client.updateStatus(job);
+        const finish = (): void => {
+          if (!ending || finished || capped || uncountedSucceeded.size || uncountedFailed.size) return;
+          finished = setJobCondition(status, ending.type, 'True', ending.reason, ending.message, now);
+          if (ending.type === 'Complete') status.completionTime = timestamp(now);
+          events.push(ending.type === 'Complete' ? ['Normal', 'Completed', 'Job completed'] : ['Warning', ending.reason, ending.message]);
+        };
+        let current = job;
+        let written: JobStatus__Output = { ...oldStatus, conditions: oldStatus.conditions ?? [], uncountedTerminatedPods: oldStatus.uncountedTerminatedPods ?? {} };
+        const writeStatus = async (): Promise<void> => {
+          status.uncountedTerminatedPods = uncountedOf(uncountedSucceeded, uncountedFailed);
+          if (!deepEqual(status, written)) {
+            current = await ctx.client.updateStatus({ ...current, status: structuredClone(status) });
+            written = structuredClone(status);
+            ownWrites.set(key, Number(current.metadata?.resourceVersion ?? 0));
+          }
+          for (const [type, reason, message] of events.splice(0)) await event(current, type, reason, message);
+        };
+        finish();
+        await writeStatus();
+        let releaseError: Error | undefined;
+        for (const p of toRelease) {
+          finalizerRemovals.add(uidOf(p));
+          try {
+            await releasePod(ctx.client, p);
+            heldUids.delete(uidOf(p));
+          } catch (err) {
+            finalizerRemovals.delete(uidOf(p));
+            releaseError ??= err instanceof Error ? err : new Error(String(err));
+          }
         }
-        for (const p of toCount) counted.add(p.metadata?.uid ?? '');
-        for (const [type, reason, message] of events) await event(job, type, reason, message);
-        // Counted (now or before), or deleted after the end: let them go.
-        for (const p of owned) {
-          if (!hasTrackingFinalizer(p)) continue;
-          if (counted.has(p.metadata?.uid ?? '') || uncounted.includes(p)) await releasePod(ctx.client, p);
-        }
+        moveCounted();
+        finish();
+        await writeStatus();
         if (createError) throw createError;
+        if (releaseError) throw releaseError;
 
         // 8. Time to live after finishing.
         if (finished && spec.ttlSecondsAfterFinished !== undefined) {
