@@ -1,6 +1,7 @@
 # The Shoal image: one binary, every service (`shoal api`, `shoal scheduler`, ...), as k3s.
 # It packages the tree built on the host (`npm ci && npm run build`, which scripts/setup.sh
-# runs), dropping the dev dependencies. The base is any Node.js 20+ image with npm:
+# runs), dropping the dev dependencies. The base is a glibc Node.js 20 image with npm (the
+# host's node_modules carry native addons built for that ABI), and the build needs dist/:
 #   docker build -t shoal/shoal:dev .                                   (official node image)
 #   docker build --build-arg BASE_IMAGE=shoal/node-base:20 -t ... .     (offline, see deploy/)
 ARG BASE_IMAGE=node:20-bookworm-slim

@@ -120,18 +120,18 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /** Waits for SIGINT or SIGTERM, then runs `stop`; the exit code is 0 once it has finished,
- * 1 if it failed or did not finish within SHUTDOWN_TIMEOUT_MS. */
-async function stopOnSignal(stop: () => Promise<void>): Promise<number> {
+ * 1 if it failed or did not finish within `timeoutMs` (none: wait for it). */
+async function stopOnSignal(stop: () => Promise<void>, timeoutMs: number | undefined = SHUTDOWN_TIMEOUT_MS): Promise<number> {
   const sig = await untilSignal();
   stdio.out(`${sig}: stopping`);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS);
+    if (timeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
     const result = await Promise.race([stop().then(() => 'stopped' as const), timedOut]);
     if (result === 'timeout') {
-      stdio.err(`error: did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway`);
+      stdio.err(`error: did not stop within ${(timeoutMs ?? 0) / 1000} s; exiting anyway`);
       return 1;
     }
     return 0;
@@ -197,7 +197,9 @@ async function runUp(args: string[]): Promise<number> {
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
-  return stopOnSignal(() => cluster.stop());
+  // No time limit: `up` owns a nats-server child that it stops last, and exiting early
+  // would orphan it.
+  return stopOnSignal(() => cluster.stop(), undefined);
 }
 
 async function runApi(args: string[]): Promise<number> {
@@ -382,16 +384,20 @@ async function runNodeAgent(args: string[]): Promise<number> {
   await agent.ready;
   stdio.out(`node agent ${name} running (${runtime}), agent on ${agent.address}`);
   return stopOnSignal(async () => {
-    await agent.stop();
     try {
-      if (values['remove-pods-on-exit']) {
-        // The node goes away with this process (a compose demo node): so do its pods, with a
-        // short grace, well within the shutdown timeout.
-        const removed = await removeAllPods(driver, 5);
-        stdio.out(`removed the containers of ${removed} pod(s)`);
-      }
+      await agent.stop();
     } finally {
-      await driver.close();
+      try {
+        if (values['remove-pods-on-exit']) {
+          // The node goes away with this process (a compose demo node): so do its pods, with
+          // a short grace, well within the shutdown timeout; even when the agent's own stop
+          // failed, for nothing else would remove them.
+          const removed = await removeAllPods(driver, 5);
+          stdio.out(`removed the containers of ${removed} pod(s)`);
+        }
+      } finally {
+        await driver.close();
+      }
     }
   });
 }

@@ -25,6 +25,10 @@ done
 
 [ -f dist/cli/main.js ] || { echo "dist/ is missing: run npm ci && npm run build first" >&2; exit 1; }
 
+# The temporary build contexts, removed however the script ends.
+contexts=()
+trap 'rm -rf "${contexts[@]}"' EXIT
+
 # rootfs DIR FILE...: copies each file, and every shared library it links, into DIR at the
 # same paths.
 rootfs() {
@@ -45,7 +49,7 @@ base() {
   local tag=$1; shift
   local ctx
   ctx=$(mktemp -d)
-  trap 'rm -rf "$ctx"' RETURN
+  contexts+=("$ctx")
   rootfs "$ctx/rootfs" "$@"
   mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/usr/bin" "$ctx/rootfs/tmp" "$ctx/rootfs/etc"
   chmod 1777 "$ctx/rootfs/tmp"
@@ -85,7 +89,7 @@ if [ "$offline" = 1 ]; then
   # Node.js at /usr/local/bin/node and npm at /usr/local/lib/node_modules/npm, as in the
   # official image.
   extra='mkdir -p "$ctx/rootfs/usr/local/bin" "$ctx/rootfs/usr/local/lib/node_modules";
-    mv "$ctx/rootfs$node_bin" "$ctx/rootfs/usr/local/bin/node";
+    [ "$node_bin" = /usr/local/bin/node ] || mv "$ctx/rootfs$node_bin" "$ctx/rootfs/usr/local/bin/node";
     cp -r "$npm_dir" "$ctx/rootfs/usr/local/lib/node_modules/npm";
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ctx/rootfs/usr/local/bin/npm"' \
     base shoal/node-base:20 "$node_bin"

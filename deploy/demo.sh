@@ -60,7 +60,8 @@ image_available() {
 }
 
 cmd_up() {
-  local offline=${SHOAL_OFFLINE:-}
+  local offline=
+  case "${SHOAL_OFFLINE:-}" in 1 | true | yes) offline=1 ;; esac
   for arg in "$@"; do
     case "$arg" in
       --offline) offline=1 ;;
@@ -90,9 +91,10 @@ cmd_up() {
   printf 'server: 127.0.0.1:%s\ntoken: %s\n' "${SHOAL_API_PORT:-16443}" "$SHOAL_TOKEN" >"$state/config.yaml"
   chmod 600 "$state/config.yaml" "$state/env"
 
-  local services
+  local services grafana=${GRAFANA_IMAGE:-grafana/grafana-oss:11.3.0}
   services=$(compose config --services)
-  if ! image_available "${GRAFANA_IMAGE:-grafana/grafana-oss:11.3.0}"; then
+  # Offline, only an image already here will do: no pull is even tried.
+  if { [ -n "$offline" ] && ! docker image inspect "$grafana" >/dev/null 2>&1; } || ! image_available "$grafana"; then
     echo "the Grafana image cannot be had (no registry): the demo runs without Grafana"
     services=$(echo "$services" | grep -vx grafana)
   fi
@@ -101,10 +103,15 @@ cmd_up() {
   echo "waiting for the three nodes to be Ready..."
   local i
   for i in $(seq 1 60); do
-    if [ "$(shoal get nodes 2>/dev/null | grep -c ' Ready ')" = 3 ]; then break; fi
+    if [ "$(shoal get nodes 2>/dev/null | grep -c ' Ready ')" -eq 3 ]; then
+      shoal get nodes
+      return 0
+    fi
     sleep 2
   done
-  shoal get nodes
+  shoal get nodes || true
+  echo "the three nodes did not become Ready within 120 s (docker logs ${project}_node-1_1 tells why)" >&2
+  return 1
 }
 
 cmd_apply() {
@@ -124,35 +131,42 @@ cmd_curl() {
 cmd_roll() {
   load_state
   local version=${1:?usage: $0 roll VERSION (v1 or v2)}
-  local log=$state/roll.log
+  local log=$state/roll.log stop=$state/roll.stop
   : >"$log"
-  rm -f "$state/roll.stop"
-  # Steady load through the LoadBalancer while the rollout runs (bounded: at most 3,000
-  # requests, 20 a second).
+  rm -f "$stop"
+  # Steady load through the LoadBalancer while the rollout runs, bounded in count (3,000
+  # requests, 20 a second) and time (6 minutes, past the rollout's own timeout), so that it
+  # ends even if this script is killed. One line per request: its HTTP status, 000 when it
+  # failed.
   (
+    deadline=$((SECONDS + 360))
     for _ in $(seq 1 3000); do
-      [ -f "$state/roll.stop" ] && break
-      curl -s -m 5 -o /dev/null -w '%{http_code}\n' "$(lb_url)" >>"$log" || echo failed >>"$log"
+      [ -f "$stop" ] || [ "$SECONDS" -ge "$deadline" ] && break
+      curl -s -m 5 -o /dev/null -w '%{http_code}\n' "$(lb_url)" >>"$log" || true
       sleep 0.05
     done
   ) &
-  local load=$!
-  sed "s#shoal/demo-app:v1#shoal/demo-app:$version#" deploy/manifests/demo-deployment.yaml | shoal apply -f -
-  shoal rollout status deploy/demo --timeout 300s
-  touch "$state/roll.stop"
-  wait "$load"
-  rm -f "$state/roll.stop"
+  local load=$! rc=0
+  { sed "s#shoal/demo-app:v1#shoal/demo-app:$version#" deploy/manifests/demo-deployment.yaml | shoal apply -f - &&
+    shoal rollout status deploy/demo --timeout 300s; } || rc=$?
+  touch "$stop"
+  wait "$load" || true
+  rm -f "$stop"
+  [ "$rc" -eq 0 ] || return "$rc"
   local total ok
   total=$(wc -l <"$log")
   ok=$(grep -cx 200 "$log" || true)
-  echo "requests during the rollout: $total, answered 200: $ok, failed: $((total - ok))"
+  echo "requests during the rollout: $((total)), answered 200: $((ok)), failed: $((total - ok))"
   cmd_curl 3
-  [ "$ok" = "$total" ]
+  [ "$ok" -eq "$total" ]
 }
 
 cmd_urls() {
   load_state
-  echo "LoadBalancer:  $(lb_url)   (and http://$(shoal get service demo-lb -o json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).status.loadBalancer.ingress[0].ip))'):80/ from this host on Linux)"
+  local ingress
+  ingress=$(shoal get service demo-lb -o json 2>/dev/null |
+    node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{try{console.log(JSON.parse(s).status.loadBalancer.ingress[0].ip)}catch{}})' || true)
+  echo "LoadBalancer:  $(lb_url)${ingress:+   (and http://$ingress:80/ from this host on Linux)}"
   echo "NodePort:      http://127.0.0.1:${SHOAL_NODEPORT_PORT:-30007}/"
   echo "Prometheus:    http://127.0.0.1:${SHOAL_PROMETHEUS_PORT:-9090}/  (targets: /targets)"
   if [ -n "$(compose ps -q grafana 2>/dev/null)" ]; then
@@ -164,7 +178,7 @@ cmd_urls() {
 }
 
 cmd_down() {
-  local keep=0
+  local keep=0 i
   for arg in "$@"; do
     case "$arg" in
       --keep-volumes) keep=1 ;;
@@ -174,11 +188,36 @@ cmd_down() {
   # Compose needs the variables the file requires, even to take it down.
   if [ -f "$state/env" ]; then load_state; else export SHOAL_TOKEN=- SHOAL_AGENT_TOKEN=-; fi
   # The node agents remove their pods' containers as they stop (SHOAL_REMOVE_PODS_ON_EXIT).
-  if [ "$keep" = 1 ]; then compose down --remove-orphans; else compose down -v --remove-orphans; fi
-  [ "$keep" = 1 ] || rm -rf "$state"
+  compose stop
+  # Whatever a node could not remove (it was killed, say) goes now: the pods are not compose's,
+  # and a container left on the network would keep compose from removing it.
+  for i in 1 2 3; do
+    docker ps -aq --filter "label=io.shoal.node=shoal-demo/node-$i" | xargs -r docker rm -f >/dev/null
+  done
+  if [ "$keep" = 1 ]; then
+    compose down --remove-orphans
+    return
+  fi
+  compose down -v --remove-orphans
+  # The pods' persistent volumes, and the nodes' data on the host (written by root in the
+  # containers: removed from a container, so that no sudo is needed).
+  for i in 1 2 3; do
+    docker volume ls -q --filter "label=io.shoal.node=shoal-demo/node-$i" | xargs -r docker volume rm >/dev/null
+  done
+  local data=${SHOAL_NODE_DATA:-/var/lib/shoal-demo}
+  if [ -d "$data" ]; then
+    docker run --rm -v "$data:/data" --entrypoint /bin/sh "${SHOAL_IMAGE:-shoal/shoal:dev}" \
+      -c 'rm -rf /data/node-1 /data/node-2 /data/node-3' >/dev/null 2>&1 || true
+    rmdir "$data" 2>/dev/null || true
+  fi
+  rm -rf "$state"
 }
 
 cmd_all() {
+  if [ -z "${SHOAL_DEMO_KEEP:-}" ]; then
+    # A failed step takes the demo down too (SHOAL_DEMO_KEEP=1 leaves it to look at).
+    trap 'status=$?; if [ $status -ne 0 ]; then echo "--- a step failed: taking the demo down" >&2; cmd_down; fi' EXIT
+  fi
   cmd_up "$@"
   cmd_apply
   echo "--- the LoadBalancer answers:"

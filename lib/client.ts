@@ -605,12 +605,13 @@ export function clientConfigPath(path?: string): string {
   return path || process.env.SHOAL_CONFIG || join(homedir(), '.shoal', 'config.yaml');
 }
 
-/** Reads `{ server, token, nats? }` from $SHOAL_SERVER, $SHOAL_TOKEN and $SHOAL_NATS when
- * $SHOAL_SERVER is set (as services in containers are configured), else from the YAML file;
- * errors name the variable or the file and the missing field. */
+/** Reads `{ server, token, nats? }` from the YAML file when one is named (`path`, or
+ * $SHOAL_CONFIG), else from $SHOAL_SERVER, $SHOAL_TOKEN and $SHOAL_NATS when $SHOAL_SERVER is
+ * set (as services in containers are configured), else from ~/.shoal/config.yaml; errors
+ * name the variable or the file and the missing field. */
 export async function loadClientConfig(path?: string): Promise<ClientConfig> {
   const env = process.env;
-  if (!path && env.SHOAL_SERVER) {
+  if (!path && !env.SHOAL_CONFIG && env.SHOAL_SERVER) {
     if (!env.SHOAL_TOKEN) throw new ShoalError('$SHOAL_SERVER is set but $SHOAL_TOKEN is not: set the bearer token too');
     const config: ClientConfig = { server: env.SHOAL_SERVER, token: env.SHOAL_TOKEN, path: '$SHOAL_SERVER' };
     if (env.SHOAL_NATS) config.nats = env.SHOAL_NATS;

@@ -3,6 +3,8 @@
 // LoadBalancer answering from the host, a rollout to v2 under load with no failed request,
 // Prometheus scraping every Shoal service, and compose down leaving nothing behind.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,6 +88,7 @@ describe.runIf(composeReady)('the docker-compose demo', () => {
       SHOAL_NODEPORT_PORT: String(await freePort()),
       SHOAL_PROMETHEUS_PORT: String(await freePort()),
       SHOAL_GRAFANA_PORT: String(await freePort()),
+      SHOAL_NODE_DATA: join(state.dir, 'nodes'),
     });
     for (const k of ['SHOAL_CONFIG', 'SHOAL_SERVER', 'SHOAL_TOKEN', 'SHOAL_AGENT_TOKEN']) delete env[k];
     await demo(['up'], 240_000);
@@ -148,6 +151,59 @@ describe.runIf(composeReady)('the docker-compose demo', () => {
     for (let i = 0; i < 6; i++) expect((await get(`http://127.0.0.1:${env.SHOAL_LB_PORT}/`)).body).toMatch(/^v2 /);
   }, 300_000);
 
+  it("a pod's configMap, emptyDir and persistent volumes work on the nodes, and its logs reach the CLI", async () => {
+    const manifest = `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: greeting
+data:
+  greeting: hello from a configMap
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: scratch
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Mi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: volumes
+spec:
+  restartPolicy: Never
+  containers:
+    - name: main
+      image: shoal/busybox:1.36
+      command: ['sh', '-c', 'cp /config/greeting /cache/copy && cat /cache/copy > /data/kept && echo "$(cat /cache/copy) via emptyDir, $(cat /data/kept) kept"']
+      volumeMounts:
+        - { name: config, mountPath: /config }
+        - { name: cache, mountPath: /cache }
+        - { name: data, mountPath: /data }
+  volumes:
+    - name: config
+      configMap: { name: greeting }
+    - name: cache
+      emptyDir: {}
+    - name: data
+      persistentVolumeClaim: { claimName: scratch }
+`;
+    const file = join(state.dir, 'volumes.yaml');
+    await writeFile(file, manifest);
+    await demo(['shoal', 'apply', '-f', file], 60_000);
+    await eventually(
+      async () => ((await client.get('Pod', 'default', 'volumes')) as Pod__Output).status?.phase === 'Succeeded',
+      'the volumes pod Succeeded',
+      90_000,
+    );
+    const logs = await demo(['shoal', 'logs', 'volumes'], 60_000);
+    expect(logs).toContain('hello from a configMap via emptyDir, hello from a configMap kept');
+  }, 200_000);
+
   it('Prometheus reports every Shoal target up and holds samples of Shoal metrics', async () => {
     const prom = `http://127.0.0.1:${env.SHOAL_PROMETHEUS_PORT}`;
     const jobs = ['shoal-api', 'shoal-scheduler', 'shoal-controllers', 'shoal-node-agent', 'shoal-proxy'];
@@ -199,5 +255,10 @@ describe.runIf(composeReady)('the docker-compose demo', () => {
     }
     expect((await docker(['network', 'ls', '--format', '{{.Name}}'])).split('\n')).not.toContain('shoal-demo');
     expect(await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`])).toBe('');
+    // The pods' persistent volumes, and the nodes' data on the host, went too.
+    for (const node of ['node-1', 'node-2', 'node-3']) {
+      expect(await docker(['volume', 'ls', '-q', '--filter', `label=io.shoal.node=shoal-demo/${node}`])).toBe('');
+    }
+    expect(existsSync(env.SHOAL_NODE_DATA!)).toBe(false);
   }, 150_000);
 });

@@ -24,6 +24,7 @@ import {
 } from '../services/node-agent/driver.js';
 import { DockerDriver, FALLBACK_SANDBOX_IMAGE } from '../services/node-agent/drivers/docker.js';
 import { createDriver } from '../services/node-agent/drivers/index.js';
+import { removeAllPods } from '../services/node-agent/teardown.js';
 import { eventually, tempDir } from './harness.js';
 
 const BUSYBOX = 'shoal/busybox:1.36';
@@ -389,5 +390,34 @@ describe('docker driver', () => {
     expect(await driver.waitContainer(c.id, AbortSignal.timeout(10_000))).toMatchObject({ exitCode: 0 });
     await driver.removeContainer(c.id);
     await driver.removeSandbox(p);
+  });
+
+  it('keeps clusters that share a Docker host apart, and removeAllPods takes only its own node\'s pods', async () => {
+    // Another cluster's node with the same name, on the same network and daemon.
+    const other = new DockerDriver({ node: NODE, cluster: 'other-cluster', networkName: NETWORK, subnet: SUBNET, sandboxImage: FALLBACK_SANDBOX_IMAGE });
+    try {
+      const mine = pod('mine');
+      const theirs = pod('theirs');
+      const sbMine = await driver.ensureSandbox({ pod: mine, hostname: 'mine', hostNetwork: false });
+      const sbTheirs = await other.ensureSandbox({ pod: theirs, hostname: 'theirs', hostNetwork: false });
+      await driver.startContainer(spec(mine, sbMine, 'c', sh('sleep 30')));
+      const theirsC = await other.startContainer(spec(theirs, sbTheirs, 'c', sh('trap "exit 0" TERM; sleep 30 & wait')));
+      expect((await docker.getContainer(sbTheirs.id).inspect()).Config.Labels[LABEL_NODE]).toBe(`other-cluster/${NODE}`);
+      // Neither sees the other's containers, though both nodes are called NODE.
+      expect((await driver.recover()).some((h) => h.pod.uid === theirs.uid)).toBe(false);
+      const recovered = await other.recover();
+      expect(new Set(recovered.map((h) => h.pod.uid))).toEqual(new Set([theirs.uid]));
+
+      expect(await removeAllPods(other, 5)).toBe(1);
+      expect(await other.recover()).toEqual([]);
+      await expect(docker.getContainer(theirsC.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      // This cluster's pod was left alone.
+      expect((await driver.recover()).filter((h) => h.pod.uid === mine.uid).map((h) => h.status.state).sort()).toEqual(['running', 'running']);
+      await driver.removeSandbox(mine);
+    } finally {
+      const leftovers = { label: [`${LABEL_NODE}=other-cluster/${NODE}`] };
+      for (const c of await docker.listContainers({ all: true, filters: leftovers })) await docker.getContainer(c.Id).remove({ force: true });
+      await other.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // $SHOAL_SERVER/$SHOAL_TOKEN/$SHOAL_NATS. Here a real `shoal api` process is started from the
 // environment alone, and the CLI reaches it through the environment alone.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,15 @@ describe('service configuration from the environment', () => {
     const r = await shoal(['get', 'namespaces'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^default\s+Active/m);
+  });
+
+  it('an explicit $SHOAL_CONFIG wins over $SHOAL_SERVER', async () => {
+    const file = join(dir.dir, 'config.yaml');
+    await writeFile(file, `server: ${address}\ntoken: env-admin-token\n`);
+    // $SHOAL_SERVER names a port nothing listens on: were it used, the call would fail.
+    const r = await shoal(['get', 'namespaces', 'default'], { ...baseEnv(dir.dir), SHOAL_CONFIG: file, SHOAL_SERVER: '127.0.0.1:1', SHOAL_TOKEN: 'x' });
+    expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^default\s+Active/m);
   });
 
