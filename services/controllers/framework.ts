@@ -72,6 +72,8 @@ export interface ManagerConfig {
 /** Runs controllers over shared informers. */
 export class ControllerManager {
   private readonly informers = new Map<string, Informer>();
+  /** Set by run(): informers asked for later would never start. */
+  private started = false;
   private readonly controllers: { controller: Controller; queue: WorkQueue<string>; reconcile: Reconcile<string> }[] = [];
   private readonly ctx: ControllerContext;
   private readonly queueDepth: Gauge;
@@ -110,13 +112,14 @@ export class ControllerManager {
     );
   }
 
-  /** The shared informer of `kind` (one per kind per manager). One asked for before run()
-   * starts with the others; after run() has started, it is never started. */
+  /** The shared informer of `kind` (one per kind per manager), started by run(): a new one
+   * can only be asked for before it. */
   informer(kind: string): Informer {
     const info = findKind(kind);
     if (!info) throw new Error(`no such kind ${kind}`);
     let inf = this.informers.get(info.kind);
     if (!inf) {
+      if (this.started) throw new Error(`the ${info.kind} informer was asked for after the manager started: it would never run`);
       inf = new Informer({ kind: info.kind, nc: this.config.nc, lister: (k) => this.config.client.listAll(k), logger: this.config.logger });
       this.informers.set(info.kind, inf);
     }
@@ -142,6 +145,7 @@ export class ControllerManager {
   /** Starts the informers, waits for them to sync, then runs every controller until `signal`
    * aborts; resolves when all have stopped. */
   async run(signal: AbortSignal): Promise<void> {
+    this.started = true;
     // Every worker of every controller and every informer waits on this one signal.
     setMaxListeners(Math.max(64, 8 * (this.controllers.length + this.informers.size)), signal);
     for (const inf of this.informers.values()) inf.start(signal);

@@ -146,14 +146,17 @@ export async function startControllers(config: ControllersConfig): Promise<Contr
     const caches: ClusterStateCaches = { nodes: manager.informer('Node'), pods: manager.informer('Pod'), deployments: manager.informer('Deployment') };
     leading = true;
     leaderGauge.set(1);
+    let ended = false;
     void manager.synced.then(() => {
-      if (!signal.aborted) stateCaches = caches;
+      // Not once the term is over: these caches are dead with their manager.
+      if (!signal.aborted && !ended) stateCaches = caches;
       logger.info(`controller manager ${identity}: running ${names.join(', ')}`);
       markReady();
     });
     try {
       await manager.run(signal);
     } finally {
+      ended = true;
       leading = false;
       stateCaches = undefined;
       leaderGauge.set(0);
