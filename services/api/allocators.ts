@@ -3,6 +3,14 @@
 // is allocated, so there is nothing else to persist), reserved synchronously before the store
 // write so that concurrent creates never get the same IP or port, and released when a write
 // fails or the Service is removed.
+//
+// Some addresses of the CIDR are reserved: never handed out, and refused when a Service asks
+// for them. The cluster DNS address (`--cluster-dns`, e.g. 10.96.0.10) is one: Kubernetes
+// gives it to the kube-dns Service, but here the proxy serves DNS on it itself (UDP and TCP
+// port 53), so a Service holding it would collide with that listener. Refusing an explicit
+// request too (rather than only skipping the address when picking one) keeps that collision
+// impossible; a Service that held the address before it was reserved keeps it, with a warning
+// at start.
 import { InvalidError, type FieldViolation } from '../../lib/errors.js';
 import type { ServicePort__Output } from '../../lib/gen/shoal/v1/ServicePort.js';
 import type { ServiceSpec__Output } from '../../lib/gen/shoal/v1/ServiceSpec.js';
@@ -86,11 +94,17 @@ class RangeAllocator {
 }
 
 /** ClusterIPs from an IPv4 CIDR. The network and broadcast addresses are never handed out,
- * nor the first host address (Kubernetes keeps it for the `kubernetes` Service). */
+ * nor the first host address (Kubernetes keeps it for the `kubernetes` Service), nor the
+ * `reserved` ones (address → what it is kept for, e.g. "the cluster DNS"). */
 export class ClusterIPAllocator {
   private readonly range: RangeAllocator;
+  /** Reserved addresses inside the range (marked taken for good) → what they are kept for. */
+  private readonly reserved = new Map<number, string>();
 
-  constructor(readonly cidr: string) {
+  constructor(
+    readonly cidr: string,
+    reserved: ReadonlyMap<string, string> = new Map(),
+  ) {
     const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(cidr);
     const base = m ? ipToNumber(m[1]!) : undefined;
     const bits = m ? Number(m[2]) : NaN;
@@ -101,6 +115,20 @@ export class ClusterIPAllocator {
     const network = base - (base % size);
     // network, network+1 (reserved), ..., broadcast: hand out network+2 .. broadcast-1.
     this.range = new RangeAllocator(network + 2, network + size - 2);
+    for (const [ip, purpose] of reserved) {
+      const n = ipToNumber(ip);
+      if (n === undefined) throw new Error(`invalid reserved cluster IP ${JSON.stringify(ip)} (${purpose}): want an IPv4 address`);
+      // Outside the range nothing could hand it out anyway.
+      if (!this.range.contains(n)) continue;
+      this.reserved.set(n, purpose);
+      this.range.take(n);
+    }
+  }
+
+  /** What a reserved address is kept for, or undefined when `ip` is not reserved. */
+  reservedFor(ip: string): string | undefined {
+    const n = ipToNumber(ip);
+    return n === undefined ? undefined : this.reserved.get(n);
   }
 
   /** Whether `ip` may be handed out by this allocator (in the CIDR, not a reserved address). */
@@ -118,6 +146,8 @@ export class ClusterIPAllocator {
   allocate(ip: string): string | undefined {
     const n = ipToNumber(ip);
     if (n === undefined || !this.range.contains(n)) return `provided IP is not in the valid range. The range of valid IPs is ${this.cidr}`;
+    const purpose = this.reserved.get(n);
+    if (purpose !== undefined) return `provided IP is reserved for ${purpose}`;
     return this.range.take(n) ? undefined : ALREADY_ALLOCATED_IP;
   }
 
@@ -129,11 +159,12 @@ export class ClusterIPAllocator {
 
   release(ip: string): void {
     const n = ipToNumber(ip);
-    if (n !== undefined && this.range.contains(n)) this.range.release(n);
+    if (n !== undefined && this.range.contains(n) && !this.reserved.has(n)) this.range.release(n);
   }
 
+  /** Addresses held by Services (reserved ones not counted). */
   get used(): number {
-    return this.range.used;
+    return this.range.used - this.reserved.size;
   }
 }
 
@@ -237,8 +268,10 @@ export class ServiceAllocations {
   readonly ips: ClusterIPAllocator;
   readonly ports: NodePortAllocator;
 
-  constructor(opts: { serviceCIDR?: string; nodePortRange?: string } = {}) {
-    this.ips = new ClusterIPAllocator(opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR);
+  constructor(opts: { serviceCIDR?: string; nodePortRange?: string; clusterDNS?: string } = {}) {
+    // The cluster DNS address is the proxies' DNS listener: see the note at the top.
+    const reserved = new Map(opts.clusterDNS ? [[opts.clusterDNS, 'the cluster DNS (--cluster-dns)']] : []);
+    this.ips = new ClusterIPAllocator(opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR, reserved);
     this.ports = new NodePortAllocator(opts.nodePortRange ?? DEFAULT_NODE_PORT_RANGE);
   }
 
@@ -253,7 +286,14 @@ export class ServiceAllocations {
       const spec = specOf(svc);
       const name = `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
       const ip = typeOf(spec) === 'ExternalName' ? undefined : clusterIPOf(spec);
-      if (ip && this.ips.inRange(ip) && this.ips.allocate(ip)) warnings.push(`service ${name}: cluster IP ${ip} is held twice`);
+      const reservedFor = ip ? this.ips.reservedFor(ip) : undefined;
+      if (reservedFor) {
+        // Given out before it was reserved: the Service keeps it (its clients know it), but it
+        // collides with what the address is reserved for.
+        warnings.push(`service ${name}: cluster IP ${ip} is reserved for ${reservedFor}; recreate the Service to give it another address`);
+      } else if (ip && this.ips.inRange(ip) && this.ips.allocate(ip)) {
+        warnings.push(`service ${name}: cluster IP ${ip} is held twice`);
+      }
       for (const port of nodePortsOf(spec)) {
         if (this.ports.inRange(port) && this.ports.allocate(port)) warnings.push(`service ${name}: node port ${port} is held twice`);
       }

@@ -146,6 +146,8 @@ export interface ServiceRanges {
   serviceCIDR?: string;
   /** Default 30000-32767. */
   nodePortRange?: string;
+  /** The cluster DNS address: never given to a Service (see allocators.ts). */
+  clusterDNS?: string;
 }
 
 export class Registry {

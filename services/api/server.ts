@@ -50,6 +50,9 @@ export interface ApiServerConfig {
   serviceCIDR?: string;
   /** Services' node ports come from this "first-last" range (default 30000-32767). */
   nodePortRange?: string;
+  /** The cluster DNS address the proxies serve (their clusterDNS): reserved, never a
+   * Service's cluster IP. */
+  clusterDNS?: string;
 }
 
 export interface ApiServer {
@@ -149,7 +152,11 @@ async function serve(
   const registry = new Registry(
     store,
     { storeWrite: (s) => storeWrites.observe(s) },
-    { serviceCIDR: config.serviceCIDR ?? DEFAULT_SERVICE_CIDR, nodePortRange: config.nodePortRange ?? DEFAULT_NODE_PORT_RANGE },
+    {
+      serviceCIDR: config.serviceCIDR ?? DEFAULT_SERVICE_CIDR,
+      nodePortRange: config.nodePortRange ?? DEFAULT_NODE_PORT_RANGE,
+      ...(config.clusterDNS ? { clusterDNS: config.clusterDNS } : {}),
+    },
   );
   for (const warning of await registry.bootstrap()) console.warn(`api: ${warning}`);
 
