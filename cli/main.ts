@@ -29,16 +29,20 @@ Cluster:
                                       N node agents (default 1) running pods in Docker or as processes
   shoal up ... [--service-cidr CIDR] [--node-port-range FIRST-LAST] [--node-address IP]...
                                       where Services' cluster IPs (10.96.0.0/12) and node ports (30000-32767) come from
-  shoal up ... [--cluster-dns IP] [--cluster-domain DOMAIN]
-                                      serve the cluster DNS on IP (e.g. 10.96.0.10) for Docker pods (default: off)
+  shoal up ... [--cluster-dns IP] [--cluster-domain DOMAIN] [--dns-upstream IP[:PORT]|none]...
+            [--cluster-ip-interface NAME]
+                                      serve the cluster DNS on IP (e.g. 10.96.0.10) for Docker pods (default: off),
+                                      forwarding other names to the node's resolvers (or the --dns-upstream ones)
   shoal api --data-dir DIR --token-file FILE|--admin-token TOKEN [--listen ADDR] [--metrics ADDR] [--nats URL]
             [--agent-token TOKEN] [--service-cidr CIDR] [--node-port-range FIRST-LAST]
+            [--cluster-dns IP]        (never given to a Service)
                                       run the API server alone
   shoal scheduler [--metrics ADDR]    run the scheduler alone (against the client config's cluster)
   shoal controllers [--metrics ADDR]  run the controller manager alone (leader-elected)
   shoal proxy [--node-address IP]... [--lb-pool IP]... [--balance round-robin|least-connections]
             [--access-log FILE|-] [--proxy-protocol] [--x-forwarded-for] [--metrics ADDR]
-            [--cluster-dns IP] [--cluster-domain DOMAIN]
+            [--cluster-dns IP] [--cluster-domain DOMAIN] [--dns-upstream IP[:PORT]|none]...
+            [--cluster-ip-interface NAME] (default shoal-svc; one proxy per interface)
                                       run one node's Service proxy (and the cluster DNS on IP:53)
   shoal node-agent --name NAME [--runtime docker|process] [--data-dir DIR] [--listen ADDR]
             [--agent-token TOKEN] [--metrics ADDR] [--sandbox-image IMAGE]
@@ -170,6 +174,8 @@ async function runUp(args: string[]): Promise<number> {
     'node-address': { type: 'string', multiple: true },
     'cluster-dns': { type: 'string' },
     'cluster-domain': { type: 'string', default: 'cluster.local' },
+    'dns-upstream': { type: 'string', multiple: true },
+    'cluster-ip-interface': { type: 'string' },
   });
   const nodes = values.nodes as string;
   const runtime = values.runtime as string;
@@ -194,6 +200,8 @@ async function runUp(args: string[]): Promise<number> {
     nodeAddresses: values['node-address'] as string[] | undefined,
     clusterDNS: values['cluster-dns'] as string | undefined,
     clusterDomain: values['cluster-domain'] as string,
+    dnsUpstream: dnsUpstreams(values['dns-upstream']),
+    clusterIPInterface: values['cluster-ip-interface'] as string | undefined,
     log: (line) => stdio.out(line),
   });
   stdio.out(`Shoal is up. Try: npx shoal get all -A   (Ctrl-C stops the cluster)`);
@@ -214,6 +222,7 @@ async function runApi(args: string[]): Promise<number> {
     'agent-token': { type: 'string' },
     'service-cidr': { type: 'string' },
     'node-port-range': { type: 'string' },
+    'cluster-dns': { type: 'string' },
   });
   const dataDir = values['data-dir'] as string | undefined;
   const tokenFile = values['token-file'] as string | undefined;
@@ -231,6 +240,11 @@ async function runApi(args: string[]): Promise<number> {
     stdio.err(`error: invalid --compact-after "${compact}": must be a whole number of seconds`);
     return 2;
   }
+  const apiClusterDNS = values['cluster-dns'] as string | undefined;
+  if (apiClusterDNS !== undefined && !isIPv4(apiClusterDNS)) {
+    stdio.err(`error: invalid --cluster-dns "${apiClusterDNS}": must be an IPv4 address`);
+    return 2;
+  }
   const api = await startApiServer({
     dataDir,
     listen: values.listen as string,
@@ -241,6 +255,7 @@ async function runApi(args: string[]): Promise<number> {
     agentToken: values['agent-token'] as string | undefined,
     serviceCIDR: values['service-cidr'] as string | undefined,
     nodePortRange: values['node-port-range'] as string | undefined,
+    clusterDNS: apiClusterDNS,
   });
   // A parent process (tests, supervisors) reads this line to learn the bound addresses.
   stdio.out(`listening ${api.address} metrics ${api.metricsAddress ?? '-'}`);
@@ -282,6 +297,14 @@ async function runControllers(args: string[]): Promise<number> {
   return stopOnSignal(() => controllers.stop());
 }
 
+/** --dns-upstream as the proxy takes it: absent, the node's resolvers (undefined); `none`,
+ * no forwarding ([]); else the addresses given. */
+function dnsUpstreams(value: unknown): string[] | undefined {
+  const list = value as string[] | undefined;
+  if (!list?.length) return undefined;
+  return list.includes('none') ? [] : list;
+}
+
 /** `shoal proxy`: one node's Service proxy, against the cluster of the client config. */
 async function runProxy(args: string[]): Promise<number> {
   const { values } = parse(args, {
@@ -296,6 +319,8 @@ async function runProxy(args: string[]): Promise<number> {
     metrics: { type: 'string' },
     'cluster-dns': { type: 'string' },
     'cluster-domain': { type: 'string', default: 'cluster.local' },
+    'dns-upstream': { type: 'string', multiple: true },
+    'cluster-ip-interface': { type: 'string' },
   });
   const balance = values.balance as string;
   if (balance !== 'round-robin' && balance !== 'least-connections') {
@@ -319,6 +344,8 @@ async function runProxy(args: string[]): Promise<number> {
     metricsListen: values.metrics as string | undefined,
     clusterDNS: values['cluster-dns'] as string | undefined,
     clusterDomain: values['cluster-domain'] as string,
+    dnsUpstream: dnsUpstreams(values['dns-upstream']),
+    clusterIPInterface: values['cluster-ip-interface'] as string | undefined,
   });
   await proxy.ready;
   stdio.out('proxy running');

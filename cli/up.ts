@@ -6,6 +6,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { normalizeClusterDomain } from '../lib/cluster-domain.js';
 import { freePort, startNatsServer, type NatsServerProcess } from '../lib/natsd.js';
 import { generateToken } from '../services/api/auth.js';
 import { startApiServer, type ApiServer } from '../services/api/server.js';
@@ -14,7 +15,7 @@ import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/ind
 import { createDriver, type DriverName } from '../services/node-agent/drivers/index.js';
 import { startScheduler, type SchedulerHandle } from '../services/scheduler/index.js';
 import { startControllers, type ControllersHandle } from '../services/controllers/index.js';
-import { startProxy, type ProxyHandle } from '../services/proxy/index.js';
+import { DUMMY_INTERFACE, startProxy, type DnsStatus, type ProxyHandle } from '../services/proxy/index.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -33,11 +34,16 @@ export interface UpOptions {
   nodePortRange?: string;
   /** Where NodePort and LoadBalancer services listen (default 127.0.0.1: this machine only). */
   nodeAddresses?: string[];
-  /** The cluster DNS address: the proxy serves DNS there (port 53) and the node agents give
-   * it to ClusterFirst pods (docker runtime). Absent: no cluster DNS. */
+  /** The cluster DNS address: the proxy serves DNS there (port 53), the node agents give it
+   * to ClusterFirst pods (docker runtime) and the API server never gives it to a Service.
+   * Absent: no cluster DNS. `up` fails when the proxy cannot serve it. */
   clusterDNS?: string;
   /** Default cluster.local. */
   clusterDomain?: string;
+  /** The proxy's dnsUpstream (absent: the node's resolvers; []: no forwarding). */
+  dnsUpstream?: string[];
+  /** The proxy's clusterIPInterface (default shoal-svc). */
+  clusterIPInterface?: string;
   log: (line: string) => void;
 }
 
@@ -45,6 +51,34 @@ export interface Cluster {
   api: ApiServer;
   configPath: string;
   stop(): Promise<void>;
+}
+
+/** How long `up` waits for the proxy to serve the cluster DNS before it gives up. */
+const DNS_WAIT_MS = 10_000;
+
+/**
+ * Why the cluster DNS as the proxy reports it cannot be handed to pods, or undefined when it
+ * can (it is served). A pod given an address nobody answers on resolves nothing at all (not
+ * even the names the node's resolver would have answered), so `up` stops rather than start
+ * the node agents with it. `pending` is checked once the wait is over.
+ */
+export function clusterDNSProblem(status: DnsStatus, iface = DUMMY_INTERFACE): string | undefined {
+  if (status.state === 'serving') return undefined;
+  if (status.state === 'disabled') return 'the proxy was started without the cluster DNS';
+  const address = status.address ?? '?';
+  const why = status.reason ?? status.state;
+  const hint =
+    status.state === 'unservable'
+      ? `run as root (the address goes on the ${iface} interface), or pick an address this host already has`
+      : 'is something else listening on port 53 there?';
+  return `cannot serve the cluster DNS on ${address}:53 (${why}); pods would get a DNS server that does not answer: ${hint}, or start without --cluster-dns`;
+}
+
+/** Waits (bounded) for the proxy's cluster DNS to leave `pending`; the problem, if any. */
+async function awaitClusterDNS(proxy: ProxyHandle, iface: string | undefined): Promise<string | undefined> {
+  const deadline = Date.now() + DNS_WAIT_MS;
+  while (proxy.dnsStatus().state === 'pending' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return clusterDNSProblem(proxy.dnsStatus(), iface);
 }
 
 /** Marks a client config that `shoal up` wrote, so it may overwrite it later. */
@@ -73,7 +107,7 @@ async function loadTokens(dataDir: string): Promise<{ tokens: Record<string, Ide
 
 export async function up(opts: UpOptions): Promise<Cluster> {
   if (opts.clusterDNS !== undefined && !isIPv4(opts.clusterDNS)) throw new Error(`--cluster-dns ${opts.clusterDNS} is not an IPv4 address`);
-  const dns = opts.clusterDNS ? { clusterDNS: opts.clusterDNS, clusterDomain: opts.clusterDomain || 'cluster.local' } : {};
+  const dns = opts.clusterDNS ? { clusterDNS: opts.clusterDNS, clusterDomain: normalizeClusterDomain(opts.clusterDomain) } : {};
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const { tokens, admin, agent } = await loadTokens(dataDir);
@@ -114,6 +148,7 @@ export async function up(opts: UpOptions): Promise<Cluster> {
       agentToken: agent,
       serviceCIDR: opts.serviceCIDR,
       nodePortRange: opts.nodePortRange,
+      ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
     });
     opts.log(`API server listening on ${api.address} (metrics on http://${api.metricsAddress ?? '-'}/metrics)`);
     scheduler = await startScheduler({ server: api.address, token: admin, natsUrl });
@@ -125,12 +160,23 @@ export async function up(opts: UpOptions): Promise<Cluster> {
     opts.log('controllers started');
     // One proxy for the machine: every node of an embedded cluster shares its addresses.
     const nodeAddresses = opts.nodeAddresses?.length ? opts.nodeAddresses : ['127.0.0.1'];
-    proxy = await startProxy({ server: api.address, token: admin, natsUrl, nodeAddresses, ...dns });
+    proxy = await startProxy({
+      server: api.address,
+      token: admin,
+      natsUrl,
+      nodeAddresses,
+      ...dns,
+      ...(opts.dnsUpstream ? { dnsUpstream: opts.dnsUpstream } : {}),
+      ...(opts.clusterIPInterface ? { clusterIPInterface: opts.clusterIPInterface } : {}),
+    });
     await proxy.ready;
     opts.log(`proxy started (NodePort and LoadBalancer services on ${nodeAddresses.join(', ')})`);
     if (opts.clusterDNS) {
-      const served = proxy.dnsAddress();
-      opts.log(served ? `cluster DNS for ${dns.clusterDomain} on ${served}` : `cluster DNS on ${opts.clusterDNS} is not served yet (see the proxy's warnings); pods are given it anyway`);
+      const problem = await awaitClusterDNS(proxy, opts.clusterIPInterface);
+      if (problem) throw new Error(problem);
+      const upstreams = proxy.dnsStatus().upstreams ?? [];
+      const forwarding = upstreams.length ? `forwarding other names to ${upstreams.join(', ')}` : 'other names REFUSED';
+      opts.log(`cluster DNS for ${dns.clusterDomain} on ${proxy.dnsAddress() ?? '?'}, ${forwarding}`);
     }
     for (let i = 1; i <= opts.nodes; i++) {
       const nodeName = `node-${i}`;

@@ -1,13 +1,15 @@
 // The cluster DNS end to end with real Docker pods: the proxy serves DNS on 198.18.1.200:53
-// (put on shoal-svc, as ClusterIPs are), the node agent gives ClusterFirst pods that server
-// with the Kubernetes search path, and a busybox pod resolves Services by name and fetches
-// from them through their ClusterIP.
+// (put on the proxy's interface, as ClusterIPs are; this test's own, IFACE), the node agent
+// gives ClusterFirst pods that server with the Kubernetes search path, and a busybox pod
+// resolves Services by name, fetches from them through their ClusterIP, and resolves a name
+// outside the cluster through the proxy's upstream.
 //
 // Addresses: service CIDR 198.18.1.0/25 and the DNS address 198.18.1.200 outside it, all of it
 // RFC 2544's benchmarking range (never routed). As in clusterip-pods.test.ts, an `unreachable`
 // route for 198.18.1.0/24 while the test runs keeps any packet for an address not on this host
-// from leaving it. The pods' own resolver is only the cluster DNS, which never recurses, so
-// no query leaves the host either.
+// from leaving it. The pods' own resolver is only the cluster DNS, and its only upstream is a
+// fake DNS server this test runs on 127.0.0.1 (test/dns-upstream-fake.ts), so no query leaves
+// the host either.
 import Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -19,6 +21,7 @@ import type { ProxyHandle } from '../services/proxy/index.js';
 import { eventually, startTestCluster, type TestCluster } from './harness.js';
 import { NS, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
 import { collector } from './streams.js';
+import { FAKE_ADDRESS, startFakeUpstream, type FakeUpstream } from './dns-upstream-fake.js';
 
 const run = promisify(execFile);
 const NODE = `dns-e2e-${process.pid}`;
@@ -26,6 +29,7 @@ const GUARD = '198.18.1.0/24';
 const SERVICE_CIDR = '198.18.1.0/25';
 const DNS_IP = '198.18.1.200';
 const LB_IP = '127.0.0.95';
+const IFACE = 'shoal-t-dnse2e';
 
 function webDeployment(): KubeObject {
   return {
@@ -83,7 +87,7 @@ function waitingPod(name: string, dnsPolicy?: string): KubeObject {
 
 async function dummyAddresses(): Promise<string[]> {
   try {
-    const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show', 'dev', 'shoal-svc']);
+    const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show', 'dev', IFACE]);
     return [...stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!);
   } catch {
     return [];
@@ -94,6 +98,7 @@ describe('cluster DNS for Docker pods', () => {
   let cluster: TestCluster;
   const services: NodeServices = {};
   let proxy: ProxyHandle;
+  let upstream: FakeUpstream;
   let webIP = '';
   let apiIP = '';
 
@@ -118,8 +123,13 @@ describe('cluster DNS for Docker pods', () => {
 
   beforeAll(async () => {
     await run('ip', ['route', 'replace', 'unreachable', GUARD]);
+    upstream = await startFakeUpstream();
     cluster = await startTestCluster({ serviceCIDR: SERVICE_CIDR });
-    ({ proxy } = await startNodeServices(cluster, { node: NODE, driver: 'docker', loadBalancerIP: LB_IP, clusterDNS: DNS_IP }, services));
+    ({ proxy } = await startNodeServices(
+      cluster,
+      { node: NODE, driver: 'docker', loadBalancerIP: LB_IP, clusterDNS: DNS_IP, clusterIPInterface: IFACE, dnsUpstream: [upstream.spec] },
+      services,
+    ));
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
     await cluster.client.create(webDeployment());
     await cluster.client.create(service(NS, 'web'));
@@ -145,10 +155,11 @@ describe('cluster DNS for Docker pods', () => {
         await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       }
     });
+    await upstream?.close();
     await run('ip', ['route', 'del', 'unreachable', GUARD]).catch(() => undefined);
   }, 90_000);
 
-  it('the proxy serves DNS on the cluster DNS address, put on shoal-svc', async () => {
+  it('the proxy serves DNS on the cluster DNS address, put on its interface', async () => {
     expect(webIP.startsWith('198.18.1.')).toBe(true);
     await eventually(() => proxy.dnsAddress() === `${DNS_IP}:53`, 'the DNS server', 20_000);
     expect(await dummyAddresses()).toContain(DNS_IP);
@@ -198,6 +209,14 @@ describe('cluster DNS for Docker pods', () => {
     expect(missing.out).toMatch(/NXDOMAIN/);
   }, 60_000);
 
+  it('a pod resolves a name outside the cluster through the proxy\'s upstream (a fake one on loopback)', async () => {
+    const r = await nslookup('www.example.com');
+    expect(r.addresses, r.out).toEqual([FAKE_ADDRESS]);
+    // Asked as is (after the search path's NXDOMAINs, which the cluster DNS answers itself).
+    expect(upstream.seen.map((q) => q.name)).toContain('www.example.com');
+    expect(upstream.seen.every((q) => !q.name.endsWith('cluster.local'))).toBe(true);
+  }, 60_000);
+
   it('a pod fetches from a Service by its short name and by NAME.NAMESPACE.svc (DNS, then the ClusterIP)', async () => {
     for (const host of ['web', 'web.default.svc']) {
       const r = await exec('client', ['timeout', '15', 'wget', '-q', '-O', '-', `http://${host}/index.html`]);
@@ -206,9 +225,10 @@ describe('cluster DNS for Docker pods', () => {
     }
   }, 60_000);
 
-  it('stopping the proxy takes the DNS address off shoal-svc', async () => {
+  it('stopping the proxy takes the DNS address and its interface away', async () => {
     await proxy.stop();
     expect(proxy.dnsAddress()).toBeUndefined();
-    expect(await dummyAddresses()).not.toContain(DNS_IP);
+    expect(await dummyAddresses()).toEqual([]);
+    await expect(run('ip', ['link', 'show', 'dev', IFACE])).rejects.toThrow();
   }, 30_000);
 });

@@ -87,10 +87,15 @@ export interface NodeServices {
 /** Starts, on `cluster`, a scheduler, one node `node` (node agent with the `driver` driver),
  * the ReplicaSet, Deployment and Endpoints controllers, and a proxy with `loadBalancerIP` as
  * its pool (with `clusterDNS`, the proxy serves the cluster DNS there and the agent gives it to
- * the pods). Fills `into` as it goes, so that stopNodeServices can tear down a partial start. */
+ * the pods). Fills `into` as it goes, so that stopNodeServices can tear down a partial start.
+ *
+ * `clusterIPInterface`: the proxy's own interface for ClusterIPs outside 127/8 (a test file
+ * running in parallel with another must not share one). `dnsUpstream`: where the cluster DNS
+ * forwards other names; tests may send only to loopback or to what they created, so the
+ * default here is none at all (REFUSED), never the host's resolvers. */
 export async function startNodeServices(
   cluster: TestCluster,
-  opts: { node: string; driver: 'process' | 'docker'; loadBalancerIP: string; clusterDNS?: string },
+  opts: { node: string; driver: 'process' | 'docker'; loadBalancerIP: string; clusterDNS?: string; clusterIPInterface?: string; dnsUpstream?: string[] },
   into: NodeServices,
 ): Promise<Required<NodeServices>> {
   const common = { server: cluster.api.address, token: TEST_TOKEN, natsUrl: cluster.nats.url };
@@ -109,7 +114,16 @@ export async function startNodeServices(
   const controllers = await startControllers({ ...common, leaderElection: false, controllers: ['replicaset', 'deployment', 'endpoints'], logger: quiet });
   into.controllers = controllers;
   await controllers.ready;
-  const proxy = await startProxy({ ...common, nodeName: opts.node, nodeAddresses: ['127.0.0.1'], loadBalancerPool: [opts.loadBalancerIP], logger: quiet, ...dns });
+  const proxy = await startProxy({
+    ...common,
+    nodeName: opts.node,
+    nodeAddresses: ['127.0.0.1'],
+    loadBalancerPool: [opts.loadBalancerIP],
+    logger: quiet,
+    ...dns,
+    dnsUpstream: opts.dnsUpstream ?? [],
+    ...(opts.clusterIPInterface ? { clusterIPInterface: opts.clusterIPInterface } : {}),
+  });
   into.proxy = proxy;
   await proxy.ready;
   return into as Required<NodeServices>;

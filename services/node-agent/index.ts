@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { connect, type NatsConnection } from 'nats';
 import { abortable } from '../../lib/abort.js';
 import { ShoalClient } from '../../lib/client.js';
+import { normalizeClusterDomain } from '../../lib/cluster-domain.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import type { Taint__Output } from '../../lib/gen/shoal/v1/Taint.js';
 import { Informer } from '../../lib/informer.js';
@@ -69,7 +70,7 @@ export interface NodeAgentConfig {
   /** The cluster DNS server (the proxies' clusterDNS): ClusterFirst pods resolve through it
    * with the Kubernetes search path (docker driver only). Absent: pods use the node's. */
   clusterDNS?: string;
-  /** Default 'cluster.local'. */
+  /** Default 'cluster.local'; normalised by normalizeClusterDomain (lib/cluster-domain.ts). */
   clusterDomain?: string;
   logger?: Logger;
 }
@@ -108,6 +109,8 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
   const listen = config.listen ?? '127.0.0.1:0';
   const leaseIntervalMs = config.leaseIntervalMs ?? 10_000;
   const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...config.backoff };
+  // Normalised as the proxy does, so pods search the domain the cluster DNS answers for.
+  const clusterDNS = config.clusterDNS ? { server: config.clusterDNS, domain: normalizeClusterDomain(config.clusterDomain) } : undefined;
   const abort = new AbortController();
   const signal = abort.signal;
   // Every API call, pull and wait of every pod listens on it.
@@ -160,7 +163,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       signal,
       events: new PodEventRecorder(client, nodeName, logger),
       volumeRefreshMs: config.volumeRefreshMs,
-      ...(config.clusterDNS ? { clusterDNS: { server: config.clusterDNS, domain: config.clusterDomain || 'cluster.local' } } : {}),
+      ...(clusterDNS ? { clusterDNS } : {}),
     });
     podsRunning = () => pods.runningCount();
 

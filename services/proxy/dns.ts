@@ -1,14 +1,16 @@
 // The cluster DNS responder, one per node in the proxy (Kubernetes runs CoreDNS; a node-local
 // responder over the proxy's own caches needs no extra process). Authoritative for the cluster
-// domain only, and never recursive:
+// domain; everything else is relayed to the node's resolvers (dns-forward.ts), as CoreDNS's
+// `forward` plugin does:
 //
 //   NAME.NAMESPACE.svc.DOMAIN   A: the Service's ClusterIP; for a headless Service
 //                               (clusterIP None), the IPs of its ready endpoints
 //   NAME.NAMESPACE.svc          the same (a convenience for resolvers without search domains)
 //   anything else in DOMAIN     NXDOMAIN (NOERROR with no answer for a name that exists, such
 //                               as NAMESPACE.svc.DOMAIN, or a Service asked for AAAA)
-//   anything outside            REFUSED: pods get only this server, so names outside the
-//                               cluster do not resolve in pods that use it
+//   anything outside            forwarded to the upstreams (SERVFAIL when none answers);
+//                               REFUSED when the server has no upstreams, and for classes
+//                               other than IN
 //
 // Pods find `NAME` and `NAME.NAMESPACE` through the search domains the node agent gives them
 // (NAMESPACE.svc.DOMAIN svc.DOMAIN DOMAIN, ndots:5), as in Kubernetes.
@@ -22,6 +24,7 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
+import { DnsForwarder, truncated, type ForwarderOptions } from './dns-forward.js';
 
 export const TYPE_A = 1;
 export const TYPE_NS = 2;
@@ -172,6 +175,8 @@ export interface DnsAnswer {
   /** Send the zone's SOA: as the answer (a SOA query at the apex) or, for NXDOMAIN and
    * no-data answers, in the authority section (negative caching, RFC 2308). */
   soa?: 'answer' | 'authority';
+  /** The name is outside the cluster domain (class IN): an upstream may answer it. */
+  outside?: boolean;
 }
 
 export interface ResponseOptions {
@@ -282,6 +287,7 @@ export interface ServiceRecords {
 export function lookup(q: DnsQuestion, domain: string, records: ServiceRecords): DnsAnswer {
   const refused: DnsAnswer = { rcode: RCODE_REFUSED, aa: false, addresses: [] };
   if (q.class !== CLASS_IN && q.class !== CLASS_ANY) return refused;
+  const outside: DnsAnswer = { ...refused, outside: true };
   const labels = q.labels;
   const zone = domain.split('.');
   let rel: string[];
@@ -290,7 +296,7 @@ export function lookup(q: DnsQuestion, domain: string, records: ServiceRecords):
   } else if (labels.length === 3 && labels[2] === 'svc') {
     rel = labels; // NAME.NAMESPACE.svc
   } else {
-    return refused;
+    return outside;
   }
   if (!records.ready()) return { rcode: RCODE_SERVFAIL, aa: false, addresses: [] };
   const nxdomain: DnsAnswer = { rcode: RCODE_NXDOMAIN, aa: true, addresses: [], soa: 'authority' };
@@ -317,13 +323,18 @@ export interface ResponderOptions {
   ttl?: number;
 }
 
-/** Answers one message: the response bytes, or undefined to stay silent. Never throws. */
-export function respond(msg: Buffer, transport: 'udp' | 'tcp', opts: ResponderOptions): Buffer | undefined {
+/** What to do with one message: send `bytes`, stay silent, or forward the query upstream
+ * (`query`, parsed; `clientMax`: the bytes the client accepts in one reply). */
+export type Decision = { kind: 'reply'; bytes: Buffer } | { kind: 'drop' } | { kind: 'forward'; query: DnsQuery; clientMax: number };
+
+/** Decides the fate of one message; `forwarding` says whether names outside the cluster domain
+ * may go upstream (else they are REFUSED). Never throws. */
+export function decide(msg: Buffer, transport: 'udp' | 'tcp', opts: ResponderOptions, forwarding: boolean): Decision {
   const ttl = opts.ttl ?? 5;
   const parsed = parseQuery(msg);
-  if (parsed.kind === 'drop') return undefined;
+  if (parsed.kind === 'drop') return { kind: 'drop' };
   if (parsed.kind === 'error') {
-    return encodeResponse({ ...parsed, answer: { rcode: parsed.rcode, aa: false, addresses: [] }, domain: opts.domain, ttl, maxSize: 512 });
+    return { kind: 'reply', bytes: encodeResponse({ ...parsed, answer: { rcode: parsed.rcode, aa: false, addresses: [] }, domain: opts.domain, ttl, maxSize: 512 }) };
   }
   const q = parsed.query;
   let answer: DnsAnswer;
@@ -333,18 +344,48 @@ export function respond(msg: Buffer, transport: 'udp' | 'tcp', opts: ResponderOp
     answer = { rcode: RCODE_SERVFAIL, aa: false, addresses: [] };
   }
   const edns = q.ednsUdpSize !== undefined;
+  if (answer.outside && forwarding) {
+    // The client's own limit: the upstream's answer is relayed as it is, not re-encoded.
+    return { kind: 'forward', query: q, clientMax: transport === 'tcp' ? 65535 : edns ? Math.max(512, q.ednsUdpSize ?? 512) : 512 };
+  }
   const maxSize = transport === 'tcp' ? 65535 : edns ? Math.min(Math.max(512, q.ednsUdpSize ?? 512), EDNS_UDP_SIZE) : 512;
+  return { kind: 'reply', bytes: encodeResponse({ id: q.id, opcode: q.opcode, rd: q.rd, questionBytes: q.questionBytes, answer, domain: opts.domain, ttl, ...(edns ? { ednsUdpSize: EDNS_UDP_SIZE } : {}), maxSize }) };
+}
+
+/** Answers one message without forwarding (names outside the domain are REFUSED): the
+ * response bytes, or undefined to stay silent. Never throws. */
+export function respond(msg: Buffer, transport: 'udp' | 'tcp', opts: ResponderOptions): Buffer | undefined {
+  const d = decide(msg, transport, opts, false);
+  return d.kind === 'reply' ? d.bytes : undefined;
+}
+
+/** The SERVFAIL for a query no upstream answered. */
+function serverFailure(q: DnsQuery, opts: ResponderOptions): Buffer {
+  const edns = q.ednsUdpSize !== undefined;
   return encodeResponse({
     id: q.id,
     opcode: q.opcode,
     rd: q.rd,
     questionBytes: q.questionBytes,
-    answer,
+    answer: { rcode: RCODE_SERVFAIL, aa: false, addresses: [] },
     domain: opts.domain,
-    ttl,
+    ttl: opts.ttl ?? 5,
     ...(edns ? { ednsUdpSize: EDNS_UDP_SIZE } : {}),
-    maxSize,
+    maxSize: 512,
   });
+}
+
+/** Answers one message, forwarding it upstream when `forwarder` is given and the name is
+ * outside the cluster domain: the response bytes, or undefined to stay silent. Never rejects;
+ * settles within the forwarder's timeout. */
+export async function answer(msg: Buffer, transport: 'udp' | 'tcp', opts: ResponderOptions, forwarder: DnsForwarder | undefined): Promise<Buffer | undefined> {
+  const d = decide(msg, transport, opts, forwarder !== undefined);
+  if (d.kind === 'drop') return undefined;
+  if (d.kind === 'reply') return d.bytes;
+  const q = d.query;
+  const result = await forwarder!.forward(msg, q.questionBytes, transport);
+  if (!result.ok) return serverFailure(q, opts);
+  return result.reply.length > d.clientMax ? truncated(result.reply, q.questionBytes.length) : result.reply;
 }
 
 export interface DnsLogger {
@@ -356,6 +397,9 @@ export interface DnsServerConfig extends ResponderOptions {
   /** Default 53; 0 picks a free port (the same for UDP and TCP). */
   port?: number;
   logger: DnsLogger;
+  /** Where names outside the cluster domain go (dns-forward.ts). Absent or no upstreams:
+   * they are REFUSED. */
+  forward?: Omit<ForwarderOptions, 'logger'>;
   /** Open TCP connections at most (default 64). */
   maxTcpConnections?: number;
   /** An idle TCP connection is closed after this long (default 10 s). */
@@ -365,6 +409,8 @@ export interface DnsServerConfig extends ResponderOptions {
 export interface DnsServer {
   address: string;
   port: number;
+  /** The forwarder, when there are upstreams (for its inFlight count). */
+  forwarder?: DnsForwarder;
   close(): Promise<void>;
 }
 
@@ -375,16 +421,24 @@ const MAX_TCP_UNREAD = 256 * 1024;
 export async function startDnsServer(cfg: DnsServerConfig): Promise<DnsServer> {
   const udp: UdpSocket = createSocket({ type: 'udp4' });
   const sockets = new Set<Socket>();
+  const forwarder = cfg.forward?.upstreams.length ? new DnsForwarder({ ...cfg.forward, logger: cfg.logger }) : undefined;
+  let stopped = false;
+  const fail = (from: string, err: unknown): undefined => {
+    cfg.logger.warn(`dns: query from ${from}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  };
   udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
     if (msg.length > MAX_UDP_QUERY) return;
-    let out: Buffer | undefined;
-    try {
-      out = respond(msg, 'udp', cfg);
-    } catch (err) {
-      cfg.logger.warn(`dns: query from ${rinfo.address}: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    if (out) udp.send(out, rinfo.port, rinfo.address, () => undefined);
+    void answer(msg, 'udp', cfg, forwarder)
+      .catch((err: unknown) => fail(rinfo.address, err))
+      .then((out) => {
+        if (!out || stopped) return;
+        try {
+          udp.send(out, rinfo.port, rinfo.address, () => undefined);
+        } catch (err) {
+          fail(rinfo.address, err);
+        }
+      });
   });
   udp.on('error', (err) => cfg.logger.warn(`dns: udp ${cfg.address}: ${err.message}`));
   await new Promise<void>((resolve, reject) => {
@@ -405,28 +459,37 @@ export async function startDnsServer(cfg: DnsServerConfig): Promise<DnsServer> {
     socket.on('close', () => sockets.delete(socket));
     let buf: Buffer = Buffer.alloc(0);
     let served = 0;
+    let busy = false;
+    // One query at a time per connection, in order: while one is forwarded, reading pauses
+    // (TCP flow control holds the rest back), so a connection holds at most one forward and
+    // one frame of input.
+    const drain = async (): Promise<void> => {
+      busy = true;
+      try {
+        while (buf.length >= 2 && !socket.destroyed) {
+          const len = buf.readUInt16BE(0);
+          if (buf.length < 2 + len) break;
+          const msg = buf.subarray(2, 2 + len);
+          buf = buf.subarray(2 + len);
+          socket.pause();
+          const out = await answer(msg, 'tcp', cfg, forwarder).catch(() => undefined);
+          if (!out || ++served > MAX_TCP_QUERIES || socket.writableLength > MAX_TCP_UNREAD || socket.destroyed) {
+            socket.destroy();
+            return;
+          }
+          const framed = Buffer.alloc(2 + out.length);
+          framed.writeUInt16BE(out.length, 0);
+          out.copy(framed, 2);
+          socket.write(framed);
+        }
+        socket.resume();
+      } finally {
+        busy = false;
+      }
+    };
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) break;
-        const msg = buf.subarray(2, 2 + len);
-        buf = buf.subarray(2 + len);
-        let out: Buffer | undefined;
-        try {
-          out = respond(msg, 'tcp', cfg);
-        } catch {
-          out = undefined;
-        }
-        if (!out || ++served > MAX_TCP_QUERIES || socket.writableLength > MAX_TCP_UNREAD) {
-          socket.destroy();
-          return;
-        }
-        const framed = Buffer.alloc(2 + out.length);
-        framed.writeUInt16BE(out.length, 0);
-        out.copy(framed, 2);
-        socket.write(framed);
-      }
+      if (!busy) void drain();
     });
   };
   tcp.on('error', (err) => cfg.logger.warn(`dns: tcp ${cfg.address}:${port}: ${err.message}`));
@@ -439,6 +502,7 @@ export async function startDnsServer(cfg: DnsServerConfig): Promise<DnsServer> {
       });
     });
   } catch (err) {
+    forwarder?.close();
     udp.close();
     throw err;
   }
@@ -447,8 +511,11 @@ export async function startDnsServer(cfg: DnsServerConfig): Promise<DnsServer> {
   return {
     address: cfg.address,
     port,
+    ...(forwarder ? { forwarder } : {}),
     close() {
       closing ??= (async () => {
+        stopped = true;
+        forwarder?.close();
         await new Promise<void>((r) => udp.close(() => r()));
         const closed = new Promise<void>((r) => tcp.close(() => r()));
         for (const s of sockets) s.destroy();

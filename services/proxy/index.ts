@@ -13,8 +13,11 @@
 // worker reconciles one Service at a time (plan.ts computes what it wants; reconcile opens and
 // closes listeners and swaps the endpoint sets in place). One worker means listener changes
 // never race; connections are served on the event loop independently of it. A closed listener
-// or a removed endpoint never touches connections already open: they drain.
+// or a removed endpoint never touches connections already open: they drain. The same worker
+// serves the DNS address and, once the caches are synced, sweeps the ClusterIP interface of
+// what Services deleted while no proxy ran left on it (addresses.ts).
 import { connectToCluster } from '../../lib/cluster.js';
+import { normalizeClusterDomain } from '../../lib/cluster-domain.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, isIPv4, type Server, type Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
@@ -26,8 +29,9 @@ import { Informer } from '../../lib/informer.js';
 import type { KubeObject } from '../../lib/kinds.js';
 import { newMetricsRegistry, serveMetrics, type MetricsServer } from '../../lib/metrics.js';
 import { runWorkers, WorkQueue, type ReconcileResult } from '../../lib/workqueue.js';
-import { ClusterIPBinder } from './addresses.js';
+import { ClusterIPBinder, DUMMY_INTERFACE } from './addresses.js';
 import { startDnsServer, type DnsServer, type ServiceRecords } from './dns.js';
+import { formatUpstream, nodeUpstreams, parseUpstream, type Upstream } from './dns-forward.js';
 import { Balancer, EndpointHealth, type Balance, type Endpoint } from './balancer.js';
 import { forward, type AccessRecord, type ForwardDeps } from './forward.js';
 import { registerProxyMetrics } from './metrics.js';
@@ -37,6 +41,7 @@ export { Balancer, EndpointHealth, type Balance, type Endpoint } from './balance
 export { ForwardedForInjector, proxyProtocolV1 } from './client-address.js';
 export type { AccessRecord, AccessResult } from './forward.js';
 export { chooseLoadBalancerAddresses, endpointsFor, planService, type ListenerPlan, type PortPlan, type ServicePlan } from './plan.js';
+export { DUMMY_INTERFACE } from './addresses.js';
 
 export interface ProxyLogger {
   info(message: string): void;
@@ -58,9 +63,12 @@ export interface ProxyConfig {
   /** Addresses handed to LoadBalancer Services, one per Service (the first where its ports are
    * free). Default: the node addresses, all of them to every Service, as k3s ServiceLB. */
   loadBalancerPool?: string[];
-  /** When a ClusterIP is not a local address, add it to the dummy interface `shoal-svc`
-   * (needs root; default true). 127/8 is always local. */
+  /** When a ClusterIP is not a local address, add it to the dummy interface
+   * clusterIPInterface (needs root; default true). 127/8 is always local. */
   bindClusterIPs?: boolean;
+  /** The interface ClusterIPs (and the DNS address) go on, owned by this proxy alone: two
+   * proxies on one host need two names (default shoal-svc; at most 15 characters). */
+  clusterIPInterface?: string;
   /** Default 'round-robin'. */
   balance?: Balance;
   /** JSON-lines access log of LoadBalancer connections: a file path (appended), or '-' for
@@ -82,10 +90,19 @@ export interface ProxyConfig {
    * from their node agent's clusterDNS (the same value). An address outside 127/8 goes on
    * the dummy interface as ClusterIPs do. Absent: no DNS. */
   clusterDNS?: string;
-  /** Default 'cluster.local'. */
+  /** Default 'cluster.local'; normalised by normalizeClusterDomain (lib/cluster-domain.ts). */
   clusterDomain?: string;
   /** Default 53 (tests pick another). */
   dnsPort?: number;
+  /** Where the cluster DNS forwards names outside the cluster domain ("IP" or "IP:PORT", tried
+   * in order). Absent: the node's resolvers, read from /etc/resolv.conf at start (minus the
+   * cluster DNS itself; see dns-forward.ts). Empty: no forwarding, such names are REFUSED. */
+  dnsUpstream?: string[];
+  /** One forwarded query, every upstream tried, takes at most this long before SERVFAIL
+   * (default 2000 ms). */
+  dnsForwardTimeoutMs?: number;
+  /** Queries forwarded at once at most; beyond, SERVFAIL at once (default 256). */
+  dnsMaxForwards?: number;
   /** Prometheus /metrics listen address ("host:port", port 0 picks one); absent: none. */
   metricsListen?: string;
   logger?: ProxyLogger;
@@ -114,10 +131,23 @@ export interface ProxyHandle {
   listeners(): ListenerInfo[];
   /** "ip:port" where the cluster DNS answers (UDP and TCP), once it does. */
   dnsAddress(): string | undefined;
+  /** Whether the cluster DNS is served, and why not. */
+  dnsStatus(): DnsStatus;
   /** The endpoints the proxy balances a service port over ("namespace/name:port"). */
   endpoints(portId: string): readonly Endpoint[];
   /** Stops listening, resets open connections, closes connections. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** The cluster DNS of a proxy: `disabled` (no clusterDNS), `serving`, `pending` (the last
+ * attempt failed and is retried: `reason`), or `unservable` (the address cannot be put on
+ * this host, e.g. without root; retrying will not help: `reason`). */
+export interface DnsStatus {
+  state: 'disabled' | 'serving' | 'pending' | 'unservable';
+  address?: string;
+  reason?: string;
+  /** Where names outside the cluster domain go ([] : nowhere, they are REFUSED). */
+  upstreams?: string[];
 }
 
 interface Listener {
@@ -136,8 +166,10 @@ interface PortRuntime {
 
 /** Retry a listener that could not open (address in use, not yet local) after this long. */
 const LISTEN_RETRY_MS = 2000;
-/** The work-queue key of the cluster DNS server (no Service key starts with '/'). */
+/** The work-queue keys of the cluster DNS server and of the interface sweep (no Service key
+ * starts with '/'). */
 const DNS_KEY = '/dns';
+const SWEEP_KEY = '/sweep';
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -159,7 +191,21 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
   const logger = config.logger ?? { info: (m: string) => console.log(m), warn: (m: string) => console.warn(m) };
   if (config.nodeAddresses.length === 0) throw new Error('proxy: nodeAddresses is empty');
   if (config.clusterDNS !== undefined && !isIPv4(config.clusterDNS)) throw new Error(`proxy: clusterDNS ${config.clusterDNS} is not an IPv4 address`);
-  const clusterDomain = (config.clusterDomain ?? 'cluster.local').toLowerCase().replace(/^\.+|\.+$/g, '');
+  const clusterDomain = normalizeClusterDomain(config.clusterDomain);
+  const dnsPort = config.dnsPort ?? 53;
+  let upstreams: Upstream[] = [];
+  if (config.clusterDNS !== undefined) {
+    if (config.dnsUpstream !== undefined) {
+      upstreams = config.dnsUpstream.map(parseUpstream);
+      const loop = upstreams.find((u) => u.host === config.clusterDNS && u.port === dnsPort);
+      if (loop) throw new Error(`proxy: DNS upstream ${formatUpstream(loop)} is the cluster DNS itself`);
+    } else {
+      const node = await nodeUpstreams({ exclude: [config.clusterDNS] });
+      upstreams = node.upstreams;
+      for (const s of node.skipped) logger.warn(`proxy: not forwarding DNS to ${s}, named in ${node.source}`);
+      if (upstreams.length === 0) logger.warn(`proxy: no DNS upstream in ${node.source}: names outside ${clusterDomain} will be REFUSED`);
+    }
+  }
   const nodeName = config.nodeName ?? hostname();
   const nodeAddresses = [...new Set(config.nodeAddresses)];
   const poolIsNodeAddresses = !config.loadBalancerPool?.length;
@@ -200,7 +246,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
 
   const health = new EndpointHealth({ initialEjectMs: config.ejectInitialMs, maxEjectMs: config.ejectMaxMs });
   const balance: Balance = config.balance ?? 'round-robin';
-  const binder = new ClusterIPBinder(config.bindClusterIPs ?? true, logger);
+  const binder = new ClusterIPBinder({ enabled: config.bindClusterIPs ?? true, interfaceName: config.clusterIPInterface ?? DUMMY_INTERFACE, logger });
   const ports = new Map<string, PortRuntime>();
   const listeners = new Map<string, Listener>();
   const open = new Set<Socket>();
@@ -281,25 +327,60 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
     hasNamespace: (namespace) => services.list({ namespace }).length > 0,
   };
   let dnsServer: DnsServer | undefined;
+  const upstreamNames = upstreams.map(formatUpstream);
+  let dnsStatus: DnsStatus = config.clusterDNS
+    ? { state: 'pending', address: config.clusterDNS, reason: 'not tried yet', upstreams: upstreamNames }
+    : { state: 'disabled' };
 
   /** Puts the DNS address on this host (as a ClusterIP) and serves it; retried until it works. */
   const reconcileDns = async (): Promise<ReconcileResult | void> => {
     const address = config.clusterDNS;
     if (!address || dnsServer || abort.signal.aborted) return;
     const bound = await binder.ensure(address);
-    if (bound === 'off') return;
-    if (bound === 'failed') return { requeueAfter: LISTEN_RETRY_MS };
-    try {
-      dnsServer = await startDnsServer({ address, port: config.dnsPort ?? 53, domain: clusterDomain, records: dnsRecords, logger });
-      logger.info(`proxy: cluster DNS for ${clusterDomain} on ${address}:${dnsServer.port} (UDP and TCP)`);
-    } catch (err) {
-      logger.warn(`proxy: cannot serve DNS on ${address}:${config.dnsPort ?? 53}: ${errMessage(err)}; retrying`);
+    if (bound.state === 'off') {
+      dnsStatus = { state: 'unservable', address, reason: bound.reason ?? 'cannot be put on this host', upstreams: upstreamNames };
+      return;
+    }
+    if (bound.state === 'failed') {
+      dnsStatus = { state: 'pending', address, reason: bound.reason ?? 'cannot be put on this host', upstreams: upstreamNames };
       return { requeueAfter: LISTEN_RETRY_MS };
+    }
+    try {
+      dnsServer = await startDnsServer({
+        address,
+        port: dnsPort,
+        domain: clusterDomain,
+        records: dnsRecords,
+        logger,
+        forward: { upstreams, timeoutMs: config.dnsForwardTimeoutMs, maxInFlight: config.dnsMaxForwards },
+      });
+      dnsStatus = { state: 'serving', address, upstreams: upstreamNames };
+      const fwd = upstreamNames.length ? `other names forwarded to ${upstreamNames.join(', ')}` : 'other names REFUSED';
+      logger.info(`proxy: cluster DNS for ${clusterDomain} on ${address}:${dnsServer.port} (UDP and TCP); ${fwd}`);
+    } catch (err) {
+      dnsStatus = { state: 'pending', address, reason: `cannot serve DNS on ${address}:${dnsPort}: ${errMessage(err)}`, upstreams: upstreamNames };
+      logger.warn(`proxy: ${dnsStatus.reason}; retrying`);
+      return { requeueAfter: LISTEN_RETRY_MS };
+    }
+  };
+
+  /** Once the caches are synced: clears what no Service wants off this proxy's interface. */
+  const sweepInterface = async (): Promise<void> => {
+    const wanted = new Set<string>();
+    for (const s of services.list() as Service__Output[]) {
+      for (const ip of [s.spec?.clusterIP, ...(s.spec?.clusterIPs ?? [])]) if (ip) wanted.add(ip);
+    }
+    if (config.clusterDNS) wanted.add(config.clusterDNS);
+    try {
+      await binder.sweep(wanted);
+    } catch (err) {
+      logger.warn(`proxy: cannot sweep ${binder.interfaceName}: ${errMessage(err)}`);
     }
   };
 
   const reconcile = async (key: string): Promise<ReconcileResult | void> => {
     if (key === DNS_KEY) return reconcileDns();
+    if (key === SWEEP_KEY) return sweepInterface();
     const svc = services.getByKey(key) as (Service__Output & KubeObject) | undefined;
     const eps = endpoints.getByKey(key) as Endpoints__Output | undefined;
     const isLB = svc?.spec?.type === 'LoadBalancer' && !svc.metadata?.deletionTimestamp;
@@ -347,8 +428,8 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       }
       if (want.kind === 'ClusterIP') {
         const bound = await binder.ensure(want.address);
-        if (bound === 'failed') retry = true;
-        if (bound !== 'bound') continue;
+        if (bound.state === 'failed') retry = true;
+        if (bound.state !== 'bound') continue;
       }
       try {
         await openListener({ address: want.address, port: want.port, owner: key, portId: want.portId, kind: want.kind });
@@ -422,6 +503,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
 
   const ready = (async () => {
     await Promise.all([services.synced, endpoints.synced]);
+    queue.add(SWEEP_KEY);
     // Every Service was enqueued by the first list; wait (bounded) until they are done.
     const deadline = Date.now() + 30_000;
     while ((queue.len() > 0 || inflight > 0) && Date.now() < deadline && !abort.signal.aborted) {
@@ -441,6 +523,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       for (const s of open) s.destroy();
       await dnsServer?.close();
       dnsServer = undefined;
+      if (config.clusterDNS) dnsStatus = { state: 'pending', address: config.clusterDNS, reason: 'the proxy has stopped', upstreams: upstreamNames };
       await binder.close();
       await metricsServer?.close();
       const stream = accessStream;
@@ -464,6 +547,7 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyHandle> {
       })),
     endpoints: (portId) => ports.get(portId)?.balancer.list() ?? [],
     dnsAddress: () => (dnsServer ? `${dnsServer.address}:${dnsServer.port}` : undefined),
+    dnsStatus: () => ({ ...dnsStatus }),
     stop,
   };
 }
