@@ -198,6 +198,17 @@ async function harness(pod: Pod__Output) {
   };
 }
 
+/** `p`, or a failure if it takes longer than `ms`: a sync that waits out a grace period. */
+async function soon<T>(p: Promise<T>, what: string, ms = 2_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('syncPod', () => {
   let h: Awaited<ReturnType<typeof harness>> | undefined;
   afterEach(async () => {
@@ -310,6 +321,91 @@ describe('syncPod', () => {
     h.driver.calls.length = 0;
     await h.manager.sync('default/web');
     expect(h.driver.calls).toEqual([]);
+  });
+
+  it('kills a container for a restart in the background: later syncs neither stop nor start it, the sync after the stop restarts it', async () => {
+    h = await harness(testPod());
+    await h.manager.sync('default/web');
+    h.driver.calls.length = 0;
+    h.client.actions.length = 0;
+    let release!: () => void;
+    h.driver.stopGate = new Promise<void>((r) => (release = r));
+    // A changed image: stop (the pod's 5 s grace), then start the new one.
+    h.client.pod!.spec!.containers![0]!.image = 'img:2';
+    // The container takes its grace period to stop: the sync does not wait for it.
+    expect(await soon(h.manager.sync('default/web'), 'the sync that starts the kill')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 5']);
+    // Later syncs (its exit, an update, a probe) see the kill under way.
+    expect(await h.manager.sync('default/web')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 5']);
+    expect(h.client.actions).toEqual([]);
+    h.queued.length = 0;
+    release();
+    await h.manager.idle();
+    expect(h.queued).toContain('default/web');
+    await h.manager.sync('default/web');
+    expect(h.driver.calls).toEqual(['stop web-main-0 5', 'pull img:2', 'start web-main-1']);
+    expect(h.client.pod?.status?.containerStatuses?.[0]).toMatchObject({
+      image: 'img:2',
+      restartCount: 1,
+      state: { running: {} },
+      lastState: { terminated: { exitCode: 143, containerID: 'fake://web-main-0' } },
+    });
+  });
+
+  it('cuts a kill under way short when the pod is force-deleted, then tears the pod down', async () => {
+    h = await harness(testPod({ terminationGracePeriodSeconds: 30 }));
+    await h.manager.sync('default/web');
+    h.driver.calls.length = 0;
+    let release!: () => void;
+    h.driver.stopGate = new Promise<void>((r) => (release = r));
+    h.client.pod!.spec!.containers![0]!.image = 'img:2';
+    await soon(h.manager.sync('default/web'), 'the sync that starts the kill');
+    expect(h.driver.calls).toEqual(['stop web-main-0 30']);
+    // Gone from the API: the informer's handler shortens the stop under way at once.
+    h.client.pod = undefined;
+    h.manager.observe('default/web', undefined);
+    expect(h.driver.calls).toEqual(['stop web-main-0 30', 'stop web-main-0 2']);
+    // The teardown waits for the kill (one stop at a time), then runs.
+    await h.manager.sync('default/web');
+    expect(h.driver.calls).toEqual(['stop web-main-0 30', 'stop web-main-0 2']);
+    release();
+    await h.manager.idle();
+    await h.manager.sync('default/web');
+    await h.manager.idle();
+    expect(h.driver.calls).toEqual(['stop web-main-0 30', 'stop web-main-0 2', 'stop web-main-0 0', 'remove web-main-0', 'removeSandbox web']);
+    expect(h.manager.keys()).toEqual([]);
+  });
+
+  it('stops a pod past its activeDeadlineSeconds in the background, and reports it Failed once its containers have stopped', async () => {
+    const p = testPod({ activeDeadlineSeconds: 3600 });
+    p.status = { startTime: new Date(Date.now() - 10_000).toISOString() };
+    h = await harness(p);
+    await h.manager.sync('default/web');
+    expect(h.driver.calls).toEqual(['ensureSandbox web', 'pull img:1', 'start web-main-0']);
+    h.driver.calls.length = 0;
+    h.client.actions.length = 0;
+    let release!: () => void;
+    h.driver.stopGate = new Promise<void>((r) => (release = r));
+    // A shorter deadline, already past.
+    h.client.pod!.spec!.activeDeadlineSeconds = 5;
+    expect(await soon(h.manager.sync('default/web'), 'the sync that starts the stop')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 5']);
+    expect(await h.manager.sync('default/web')).toBeUndefined();
+    expect(h.driver.calls).toEqual(['stop web-main-0 5']);
+    // Not Failed while its container may still run.
+    expect(h.client.actions).toEqual([]);
+    release();
+    await h.manager.idle();
+    await h.manager.sync('default/web');
+    expect(h.client.actions).toEqual(['updateStatus Failed terminated']);
+    expect(h.client.pod?.status).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded' });
+    expect(h.client.pod?.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 143 } } });
+    // Ended: its sandbox goes, nothing starts again.
+    h.driver.calls.length = 0;
+    await h.manager.sync('default/web');
+    await h.manager.sync('default/web');
+    expect(h.driver.calls).toEqual(['removeSandbox web']);
   });
 
   it('does not take a pod whose deletion it completed for a new one while the informer still has it', async () => {

@@ -135,6 +135,19 @@ async function countWrites(client: ShoalClient, kind: string, fieldSelector: str
   return n;
 }
 
+interface PodEvent {
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+}
+
+/** The Events about one pod. */
+async function podEvents(client: ShoalClient, p: Pod__Output): Promise<PodEvent[]> {
+  const { items } = await client.list('Event', { namespace: 'default' });
+  return items.filter((e) => (e.involvedObject as { uid?: string } | undefined)?.uid === p.metadata?.uid) as PodEvent[];
+}
+
 function authMetadata(): grpc.Metadata {
   const md = new grpc.Metadata();
   md.set('authorization', `Bearer ${TEST_TOKEN}`);
@@ -437,6 +450,90 @@ describe.each(DRIVERS)('node agent with the %s driver', (driverName) => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(19_000);
     await env.client.delete('Pod', 'default', 'prompt', { gracePeriodSeconds: 1 });
     await eventually(async () => !(await getPod(env.client, 'prompt')), 'the pod to be deleted', 20_000);
+  });
+
+  // A container that ignores SIGTERM takes its whole grace period to stop. Stopping it for a
+  // failed liveness probe or an exceeded activeDeadlineSeconds runs in the background, as a
+  // deletion does: the agent's only worker goes on starting other pods meanwhile.
+  const GRACE = 10;
+  const stubborn = "trap '' TERM; touch healthy; echo started; while true; do sleep 0.1; done";
+
+  it('restarts a container that fails its liveness probe without holding the only worker for its grace period', async () => {
+    const { agent, driver } = await startAgent(env, `bg-live-${driverName}`, { workers: 1 });
+    const node = agent.nodeName;
+    const created = (await env.client.create(
+      pod('sick', node, {
+        // The probe's own grace period wins over the pod's.
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          container('main', stubborn, {
+            livenessProbe: { exec: { command: ['cat', 'healthy'] }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: GRACE },
+          }),
+        ],
+      }),
+    )) as Pod__Output;
+    const before = await waitPod(env.client, 'sick', 'Running', running);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'sick' })).includes('started'), 'sick to set its trap', 5_000);
+    const t0 = Date.now();
+    expect(await relayExec(env.raw, 'sick', ['rm', 'healthy'])).toMatchObject({ code: 0 });
+    await eventually(async () => (await podEvents(env.client, created)).some((e) => e.reason === 'Killing'), 'the liveness kill to begin', 10_000);
+    const t1 = Date.now();
+    await env.client.create(pod('meanwhile-live', node, { terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+    await waitPod(env.client, 'meanwhile-live', 'Running', running, 8_000);
+    expect(Date.now() - t1).toBeLessThan(5_000);
+    // Meanwhile the old instance still runs (it ignores SIGTERM): nothing restarted it yet.
+    expect((await getPod(env.client, 'sick'))?.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+
+    const after = await waitPod(env.client, 'sick', 'restarted and running', (x) => running(x) && (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000);
+    // The grace period was honoured: SIGKILL only when it ended.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(GRACE * 1000 - 500);
+    const cs = after.status!.containerStatuses![0]!;
+    expect(cs.restartCount).toBe(1);
+    expect(cs.lastState?.terminated).toMatchObject({ exitCode: 137, containerID: before.status!.containerStatuses![0]!.containerID });
+    expect(cs.containerID).not.toBe(cs.lastState?.terminated?.containerID);
+    // The new instance started only once the old one was gone.
+    expect(Date.parse(cs.state!.running!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(cs.lastState!.terminated!.finishedAt!));
+    const old = await driver.inspect(cs.lastState!.terminated!.containerID!.replace(/^\w+:\/\//, ''));
+    expect(old?.status.state).toBe('exited');
+    const events = await podEvents(env.client, created);
+    expect(events.find((e) => e.reason === 'Unhealthy')).toMatchObject({ type: 'Warning' });
+    // One kill, once: no second stop of the same instance.
+    const killing = events.filter((e) => e.reason === 'Killing');
+    expect(killing).toHaveLength(1);
+    expect(killing[0]?.count).toBe(1);
+    expect(killing[0]?.message).toMatch(/^Container main failed liveness probe, will be restarted/);
+    for (const name of ['sick', 'meanwhile-live']) await env.client.delete('Pod', 'default', name, { gracePeriodSeconds: 1 });
+    for (const name of ['sick', 'meanwhile-live']) await eventually(async () => !(await getPod(env.client, name)), `${name} to be deleted`, 20_000);
+  });
+
+  it('fails a pod past its activeDeadlineSeconds without holding the only worker for its grace period', async () => {
+    const { agent } = await startAgent(env, `bg-deadline-${driverName}`, { workers: 1 });
+    const node = agent.nodeName;
+    const created = (await env.client.create(
+      pod('overdue', node, { activeDeadlineSeconds: 2, terminationGracePeriodSeconds: GRACE, containers: [container('main', stubborn)] }),
+    )) as Pod__Output;
+    const before = await waitPod(env.client, 'overdue', 'Running', running);
+    await eventually(async () => (await relayLogs(env.raw, { pod: 'overdue' })).includes('started'), 'overdue to set its trap', 5_000);
+    await eventually(async () => (await podEvents(env.client, created)).some((e) => e.reason === 'Killing'), 'the deadline to stop the pod', 10_000);
+    const t1 = Date.now();
+    await env.client.create(pod('meanwhile-deadline', node, { terminationGracePeriodSeconds: 1, containers: [container('main', 'exec sleep 3600')] }));
+    await waitPod(env.client, 'meanwhile-deadline', 'Running', running, 8_000);
+    expect(Date.now() - t1).toBeLessThan(5_000);
+    expect((await getPod(env.client, 'overdue'))?.status?.phase).toBe('Running');
+
+    const p = await waitPod(env.client, 'overdue', 'Failed', (x) => x.status?.phase === 'Failed', 30_000);
+    // Stopped when the deadline passed, and killed only when the grace period ended.
+    expect(Date.now() - Date.parse(before.status!.startTime!)).toBeGreaterThanOrEqual((2 + GRACE) * 1000 - 500);
+    expect(p.status).toMatchObject({ reason: 'DeadlineExceeded' });
+    expect(p.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 137 } } });
+    const events = await podEvents(env.client, created);
+    expect(events.filter((e) => e.reason === 'Killing').map((e) => [e.message, e.count])).toEqual([['Stopping container main', 1]]);
+    expect(events.find((e) => e.reason === 'DeadlineExceeded')).toMatchObject({ type: 'Normal', message: 'Pod was active on the node longer than the specified deadline' });
+    // Ended: nothing starts it again.
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await getPod(env.client, 'overdue'))?.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    for (const name of ['overdue', 'meanwhile-deadline']) await env.client.delete('Pod', 'default', name, { gracePeriodSeconds: 1 });
+    for (const name of ['overdue', 'meanwhile-deadline']) await eventually(async () => !(await getPod(env.client, name)), `${name} to be deleted`, 20_000);
   });
 
   it('mounts configMap and secret files and builds the environment', async () => {

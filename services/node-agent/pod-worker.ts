@@ -6,6 +6,10 @@
 //
 // Asynchronous observations never act by themselves: a container's exit (waitContainer), a
 // probe result, or a back-off expiry only record what happened and enqueue the pod's key.
+//
+// A stop waits out a grace period (a deletion, a liveness or startup kill, a changed image,
+// activeDeadlineSeconds, a dead sandbox), so it runs in the background (stopInBackground):
+// the pass that starts it returns, and the stop's end enqueues the key again.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { retryOnConflict, type ShoalClient } from '../../lib/client.js';
@@ -141,7 +145,8 @@ class PodState {
   phase: PodPhase = 'Pending';
   /** When termination began (epoch ms). */
   terminatingSince?: number;
-  /** When its containers must be stopped by (epoch ms); a shorter grace period moves it. */
+  /** While containers of the pod are being stopped: when they must be stopped by (epoch ms).
+   * A deletion with a shorter grace period moves it (observe()). */
   stopDeadline?: number;
   /** Set when the agent itself ends the pod (activeDeadlineSeconds): phase Failed. */
   failure?: { reason: string; message: string };
@@ -157,13 +162,15 @@ class PodState {
   sandboxSeen = false;
   /** Cancels the watches on this pod's containers. */
   readonly abort = new AbortController();
-  /** The pod's termination (stop within the grace period, clean up, and for a graceful
-   * deletion the final delete), running in the background: one per pod. While it is set,
-   * syncs of the pod do nothing; when it ends, the pod's key is queued again. */
-  terminating?: Promise<void>;
-  /** Why the last termination failed: the next sync reports it (so the work queue retries
-   * with back-off), and the retry starts it again. */
-  terminationFailed?: { error: unknown };
+  /** A stop of the pod's containers within their grace period, and what follows it, running
+   * in the background (see stopInBackground): the pod's termination, a container's kill for
+   * a restart, the stop of a pod past its activeDeadlineSeconds or of a dead sandbox's
+   * containers. One per pod: while it is set, syncs of the pod do nothing; when it ends, the
+   * pod's key is queued again. */
+  stopping?: Promise<void>;
+  /** Why the last background stop failed: the next sync reports it (so the work queue
+   * retries with back-off), and the retry starts what is left of it again. */
+  stopFailed?: { error: unknown };
 
   constructor(
     readonly uid: string,
@@ -235,8 +242,8 @@ export class PodManager {
   /** Pod key → the uid of the pod whose graceful deletion this agent completed last: until
    * the informer drops it, the cached pod is not taken for a new one. */
   private readonly deleted = new Map<string, string>();
-  /** Terminations running in the background (see terminate()). */
-  private readonly terminations = new Set<Promise<void>>();
+  /** Stops running in the background (see stopInBackground()). */
+  private readonly stops = new Set<Promise<void>>();
   private readonly cfg: PodManagerConfig;
 
   /** The discovery variables' source for one container start. A client that cannot list (a
@@ -366,10 +373,10 @@ export class PodManager {
     }
   }
 
-  /** Resolves when every termination running in the background has ended (the agent's
-   * stop, and tests). */
+  /** Resolves when every stop running in the background has ended (the agent's stop, and
+   * tests). */
   async idle(): Promise<void> {
-    while (this.terminations.size > 0) await Promise.all([...this.terminations]);
+    while (this.stops.size > 0) await Promise.all([...this.stops]);
   }
 
   /** Stops probes and watches (the agent is stopping); containers keep running. */
@@ -382,8 +389,9 @@ export class PodManager {
 
   /**
    * Called by the informer's handlers for every change of a pod key, before it is queued:
-   * while a sync waits out a pod's grace period, a deletion with a shorter one (or a forced
-   * removal) must cut it short at once, as with the kubelet.
+   * while a stop waits out a grace period (the pod's termination, or a container's kill), a
+   * deletion with a shorter one (or a forced removal) must cut it short at once, as with the
+   * kubelet.
    */
   observe(key: string, pod: Pod__Output | undefined): void {
     const now = Date.now();
@@ -410,12 +418,12 @@ export class PodManager {
     const pod = this.cfg.getPod(key);
     const uid = pod?.metadata?.uid;
     if (this.deleted.has(key) && this.deleted.get(key) !== uid) this.deleted.delete(key);
-    // A termination that failed is reported once, so the work queue retries with back-off;
-    // the retry starts it again.
+    // A background stop that failed is reported once, so the work queue retries with
+    // back-off; the retry starts what is left of it again.
     for (const st of this.statesFor(key)) {
-      const failed = st.terminationFailed;
+      const failed = st.stopFailed;
       if (!failed) continue;
-      for (const s of this.statesFor(key)) s.terminationFailed = undefined;
+      for (const s of this.statesFor(key)) s.stopFailed = undefined;
       throw failed.error;
     }
     // Pods gone from the API, or replaced by a new pod of the same name: tear down, in the
@@ -437,8 +445,9 @@ export class PodManager {
     }
     // The cache may lag behind the status this agent wrote last.
     if (Number(pod.metadata?.resourceVersion) >= Number(st.pod.metadata?.resourceVersion ?? 0)) st.pod = pod;
-    // Terminating in the background: nothing to do until it ends (it queues the key then).
-    if (st.terminating) return;
+    // Stopping containers in the background: nothing to do until it ends (it queues the key
+    // then).
+    if (st.stopping) return;
 
     if (pod.metadata?.deletionTimestamp) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
@@ -446,8 +455,12 @@ export class PodManager {
       return;
     }
     if (isTerminalPhase(pod.status?.phase)) {
-      // Terminal: nothing runs again. Anything still running (it should not) is stopped.
-      if ([...st.records.values()].some((r) => r.running)) await this.stopAll(st, pod.spec?.terminationGracePeriodSeconds ?? 30);
+      // Terminal: nothing runs again. Anything still running (it should not) is stopped; the
+      // sync after that stop releases the sandbox.
+      if ([...st.records.values()].some((r) => r.running)) {
+        this.stopInBackground(st, () => this.stopPod(st, pod.spec?.terminationGracePeriodSeconds ?? 30));
+        return;
+      }
       for (const r of st.records.values()) r.stopProbes();
       st.phase = pod.status!.phase as PodPhase;
       await this.releaseSandbox(st);
@@ -457,32 +470,48 @@ export class PodManager {
   }
 
   /**
-   * Ends a pod in the background, as the kubelet's pod workers do: its containers are stopped
-   * within the grace period (preStop, SIGTERM, SIGKILL), what it had is removed, and for a
-   * graceful deletion (`finish`) the pod is deleted from the API with grace 0. The sync that
-   * starts it returns at once, so a grace period holds no work-queue worker (a few pods with
-   * a long one would otherwise stop every other pod of the node from starting or reporting).
-   * One per pod: while it runs, syncs of the pod do nothing; when it ends the key is queued.
+   * Runs `work` in the background, as the kubelet's pod workers do: a stop of some of the
+   * pod's containers within their grace period (preStop, SIGTERM, SIGKILL), and what must
+   * follow it before the pod is looked at again. Every stop that waits out a grace period
+   * goes through here (a termination, a restart's kill, activeDeadlineSeconds, a dead
+   * sandbox), so the sync that starts one returns at once and no grace period holds a
+   * work-queue worker (a few such pods would otherwise stop every other pod of the node from
+   * starting or reporting).
+   *
+   * One per pod, and only from a sync of it: while it runs, syncs of the pod do nothing
+   * (nothing stops a container twice, nothing restarts one that is still stopping); when it
+   * ends, the pod's key is queued, and that level-triggered sync carries on from what the
+   * stop left. A failure is reported by that sync (see sync()). Does nothing when a stop is
+   * already running: the sync after it does what is still needed.
+   */
+  private stopInBackground(st: PodState, work: () => Promise<void>): void {
+    if (st.stopping) return;
+    const done: Promise<void> = (async () => work())()
+      .catch((err: unknown) => {
+        st.stopFailed = { error: err };
+      })
+      .finally(() => {
+        st.stopping = undefined;
+        this.stops.delete(done);
+        this.cfg.enqueue(st.key);
+      });
+    st.stopping = done;
+    this.stops.add(done);
+  }
+
+  /**
+   * Ends a pod in the background: its containers are stopped within the grace period, what
+   * it had is removed, and for a graceful deletion (`finish`) the pod is deleted from the API
+   * with grace 0.
    */
   private terminate(st: PodState, graceSeconds: number, finish: boolean): void {
-    if (st.terminating) return;
-    const done: Promise<void> = (async () => {
+    this.stopInBackground(st, async () => {
       await this.stopAll(st, graceSeconds);
       await this.cleanup(st);
       if (finish) await this.finishDeletion(st);
       this.forget(st);
       if (finish) this.deleted.set(st.key, st.uid);
-    })()
-      .catch((err: unknown) => {
-        st.terminationFailed = { error: err };
-      })
-      .finally(() => {
-        st.terminating = undefined;
-        this.terminations.delete(done);
-        this.cfg.enqueue(st.key);
-      });
-    st.terminating = done;
-    this.terminations.add(done);
+    });
   }
 
   /** Continues the restart count of containers an earlier agent ran (gone since). */
@@ -518,14 +547,15 @@ export class PodManager {
         const left = Date.parse(st.startTime) + deadline * 1000 - Date.now();
         if (left <= 0) {
           st.failure = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
-          await this.stopAll(st, spec.terminationGracePeriodSeconds ?? 30);
-          await this.refreshExited(st);
+          this.cfg.events?.record(pod, 'Normal', 'DeadlineExceeded', st.failure.message);
+          this.stopInBackground(st, () => this.stopPod(st, spec.terminationGracePeriodSeconds ?? 30));
         } else {
           need(left);
         }
       }
       if (st.failure) return;
       if (!st.sandboxReleased) await this.checkSandbox(st, policy);
+      if (st.stopping) return;
       st.sandbox ??= await driver.ensureSandbox({
         pod: st.ref,
         hostname: spec.hostname || pod.metadata?.name || '',
@@ -568,6 +598,7 @@ export class PodManager {
           const rec = st.record(c.name ?? '', true, this.cfg.backoff);
           const r = await this.step(st, rec, c, policy);
           need(r.requeueAfter);
+          // (A kill under way is not done either: the sync after it goes on.)
           if (!r.done) {
             initialized = false;
             initFailed = r.failed ?? false;
@@ -582,6 +613,8 @@ export class PodManager {
           }
           if (this.cfg.signal.aborted) break;
           need((await this.step(st, rec, c, policy)).requeueAfter);
+          // A kill under way: the pass ends here, the sync after it goes on.
+          if (st.stopping) break;
         }
       }
     } catch (err) {
@@ -589,14 +622,19 @@ export class PodManager {
       throw err;
     } finally {
       // Whatever happened, the status says what is now true. A failed write does not hide
-      // the pass's own error: that one is reported (and retried on), this one logged.
-      if (!this.cfg.signal.aborted) {
+      // the pass's own error: that one is reported (and retried on), this one logged. While
+      // a stop runs in the background, the sync after it writes the status: before, it would
+      // show what is about to change (a pod the agent ends, Failed with containers still
+      // running: the kubelet reports no terminal phase while one may still run).
+      if (!this.cfg.signal.aborted && !st.stopping) {
         await this.writeStatus(st, initialized, initFailed, policy).catch((err: unknown) => {
           if (!failed) throw err;
           this.cfg.logger.warn(`pod ${st.key}: write status: ${errMessage(err)}`);
         });
       }
     }
+    // A stop under way: its end queues the key.
+    if (st.stopping) return;
     if (st.phase === 'Succeeded' || st.phase === 'Failed') {
       for (const r of st.records.values()) r.stopProbes();
       await this.releaseSandbox(st);
@@ -608,7 +646,7 @@ export class PodManager {
 
   /** Brings one container one step closer to its spec. */
   private async step(st: PodState, rec: ContainerRecord, c: Container__Output, policy: string): Promise<StepResult> {
-    let cur = rec.current;
+    const cur = rec.current;
     if (cur?.status.state === 'running') {
       if (!rec.kill && cur.image && c.image && cur.image !== c.image && this.cfg.driver.name !== 'process') {
         rec.kill = { reason: 'SpecChanged', message: `Container ${c.name ?? ''} definition changed, will be restarted` };
@@ -619,8 +657,10 @@ export class PodManager {
         if (!rec.prober && rec.exitSeen !== cur.id) this.startProber(st, rec, c, cur);
         return {};
       }
-      await this.killContainer(st, rec, c, cur);
-      cur = rec.current;
+      // Stopped in the background; the sync after it sees the exit and restarts it (with the
+      // back-off).
+      this.stopInBackground(st, () => this.killContainer(st, rec, c, cur));
+      return {};
     }
     if (cur?.status.state === 'exited') {
       const { exitCode } = cur.status;
@@ -837,9 +877,9 @@ export class PodManager {
   /**
    * The kubelet's sandbox check, on every sync: a sandbox that exited or is gone took the
    * pod's network (and IP) with it. Its containers are stopped (within their grace period)
-   * and the sandbox removed; the rest of the sync creates a new one and starts the
-   * containers again per restartPolicy (attempt and restartCount + 1, no longer back-off),
-   * init containers first.
+   * and the sandbox removed, in the background; the sync after that creates a new one and
+   * starts the containers again per restartPolicy (attempt and restartCount + 1, no longer
+   * back-off), init containers first.
    */
   private async checkSandbox(st: PodState, policy: string): Promise<void> {
     const { driver } = this.cfg;
@@ -856,25 +896,27 @@ export class PodManager {
     const spec = st.pod.spec ?? {};
     const specs = new Map<string, Container__Output>();
     for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) specs.set(c.name ?? '', c);
-    await Promise.all(
-      [...st.records.values()].map(async (r) => {
-        const cur = r.current;
-        if (!cur) return;
-        if (cur.status.state === 'exited') {
-          // A completed init container runs again before the others (not under Never: that
-          // pod ends with its killed containers).
-          if (r.init && policy !== 'Never') r.rerun = true;
-          return;
-        }
-        r.kill = { reason: 'SandboxChanged', message: 'pod sandbox changed, it will be killed and re-created' };
-        await this.killContainer(st, r, specs.get(r.name) ?? { name: r.name }, cur);
-      }),
-    );
-    await driver.removeSandbox(st.ref);
-    st.sandbox = undefined;
-    st.sandboxWatched = undefined;
-    st.adoptedSandbox = undefined;
-    st.sandboxSeen = false;
+    this.stopInBackground(st, async () => {
+      await Promise.all(
+        [...st.records.values()].map(async (r) => {
+          const cur = r.current;
+          if (!cur) return;
+          if (cur.status.state === 'exited') {
+            // A completed init container runs again before the others (not under Never: that
+            // pod ends with its killed containers).
+            if (r.init && policy !== 'Never') r.rerun = true;
+            return;
+          }
+          r.kill = { reason: 'SandboxChanged', message: 'pod sandbox changed, it will be killed and re-created' };
+          await this.killContainer(st, r, specs.get(r.name) ?? { name: r.name }, cur);
+        }),
+      );
+      await driver.removeSandbox(st.ref);
+      st.sandbox = undefined;
+      st.sandboxWatched = undefined;
+      st.adoptedSandbox = undefined;
+      st.sandboxSeen = false;
+    });
   }
 
   /** Enqueues the pod when its sandbox exits. One watch per sandbox. */
@@ -986,13 +1028,22 @@ export class PodManager {
     prober.start();
   }
 
-  /** Stops a running instance for a restart (liveness, startup, changed image). */
+  /** Stops a running instance for a restart (liveness, startup, changed image, new sandbox)
+   * and records its exit: the work of a background stop (stopInBackground). */
   private async killContainer(st: PodState, rec: ContainerRecord, c: Container__Output, cur: ContainerHandle): Promise<void> {
     rec.stopProbes();
     if (rec.kill) this.cfg.events?.record(st.pod, 'Normal', 'Killing', `Container ${rec.name} ${rec.kill.message}`, rec.name);
     const probe = rec.kill?.reason === 'LivenessProbe' ? c.livenessProbe : rec.kill?.reason === 'StartupProbe' ? c.startupProbe : undefined;
     const grace = probe?.terminationGracePeriodSeconds ?? st.pod.spec?.terminationGracePeriodSeconds ?? 30;
-    await this.stopInstance(st, c, cur, Date.now() + grace * 1000);
+    const deadline = Date.now() + grace * 1000;
+    // A deletion with a shorter grace period cuts the kill short (observe()); a deadline it
+    // moved stays for the pod's termination that follows.
+    st.stopDeadline = Math.min(st.stopDeadline ?? Infinity, deadline);
+    try {
+      await this.stopInstance(st, c, cur, deadline);
+    } finally {
+      if (st.stopDeadline === deadline) st.stopDeadline = undefined;
+    }
     const status = await this.cfg.driver.waitContainer(cur.id, AbortSignal.timeout(10_000)).catch(async () => (await this.cfg.driver.inspect(cur.id))?.status);
     if (rec.current?.id === cur.id) {
       rec.current = {
@@ -1016,6 +1067,14 @@ export class PodManager {
     const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     // As the kubelet: a preStop hook that used up the grace period still leaves 2 s for SIGTERM.
     await this.cfg.driver.stopContainer(h.id, preStop && deadline > 0 ? Math.max(left, 2) : left);
+  }
+
+  /** Ends the pod's containers (activeDeadlineSeconds, or a terminal pod with one still
+   * running) and records their exits, so the status that follows shows them: the work of a
+   * background stop (stopInBackground). */
+  private async stopPod(st: PodState, graceSeconds: number): Promise<void> {
+    await this.stopAll(st, graceSeconds);
+    await this.refreshExited(st);
   }
 
   /** Stops every running container of the pod within the grace period (from when
