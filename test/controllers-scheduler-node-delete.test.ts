@@ -37,13 +37,13 @@ describe('scheduler: a deleted node', () => {
     scheduler.onPodAdd(pod('p1', 'a'));
     scheduler.onPodAdd(pod('p2', 'b'));
     expect(cache.podCount).toBe(2);
-    expect([...cache.nodesWithAntiAffinityPods()].map((n) => n.name).sort()).toEqual(['a', 'b']);
+    expect([...cache.nodesWithAffinityPods()].map((n) => n.name).sort()).toEqual(['a', 'b']);
 
     scheduler.onNodeDelete(node('a'));
     expect(cache.has('default/p1')).toBe(false);
     expect(cache.has('default/p2')).toBe(true);
     expect(cache.nodes.map((n) => n.name)).toEqual(['b']);
-    expect([...cache.nodesWithAntiAffinityPods()].map((n) => n.name)).toEqual(['b']);
+    expect([...cache.nodesWithAffinityPods()].map((n) => n.name)).toEqual(['b']);
     expect([...cache.ownerCounts([...(cache.get('b')?.pods.values() ?? [])][0]?.ownerKey ?? '').keys()]).toEqual(['b']);
   });
 });

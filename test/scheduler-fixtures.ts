@@ -5,7 +5,7 @@ import type { PodSpec__Output } from '../lib/gen/shoal/v1/PodSpec.js';
 import type { Taint__Output } from '../lib/gen/shoal/v1/Taint.js';
 import type { Toleration__Output } from '../lib/gen/shoal/v1/Toleration.js';
 import { SchedulerCache } from '../services/scheduler/cache.js';
-import { CycleState, NodeInfo, podInfo, type PodInfo } from '../services/scheduler/framework.js';
+import { CycleState, NodeInfo, podInfo, type PodInfo, type ScorePlugin, type Snapshot } from '../services/scheduler/framework.js';
 
 export interface TestNode {
   cpu?: string;
@@ -81,12 +81,25 @@ export function nodeInfo(n: Node__Output, pods: Pod__Output[] = []): NodeInfo {
   return info;
 }
 
-/** A cache with these nodes and bound pods (each pod's spec.nodeName says where). */
-export function cacheWith(nodes: Node__Output[], pods: Pod__Output[] = []): SchedulerCache {
+/** A cache with these nodes and bound pods (each pod's spec.nodeName says where), and these
+ * namespaces with their labels ("default" is always there, unlabelled). */
+export function cacheWith(nodes: Node__Output[], pods: Pod__Output[] = [], namespaces: Record<string, Record<string, string>> = {}): SchedulerCache {
   const c = new SchedulerCache();
+  c.setNamespace('default', {});
+  for (const [name, labels] of Object.entries(namespaces)) c.setNamespace(name, labels);
   for (const n of nodes) c.setNode(n);
   for (const p of pods) c.addOrUpdatePod(p);
   return c;
+}
+
+/** Runs a score plugin as the framework does: preScore, score per node, normalize. */
+export function scores(plugin: ScorePlugin, p: Pod__Output, nodes: NodeInfo[], snapshot: Snapshot = cacheWith([])): number[] {
+  const state = new CycleState();
+  const info = podInfo(p);
+  plugin.preScore?.(state, info, nodes, snapshot);
+  const out = nodes.map((n) => plugin.score(state, info, n));
+  plugin.normalize?.(state, out);
+  return out;
 }
 
 export function fresh(): CycleState {

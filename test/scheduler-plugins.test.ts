@@ -1,7 +1,7 @@
-// One describe per scheduler plugin, on hand-built nodes and pods.
+// One describe per scheduler plugin, on hand-built nodes and pods (InterPodAffinity, the
+// largest, has its own file: scheduler-inter-pod-affinity.test.ts).
 import { describe, expect, it } from 'vitest';
-import { CycleState, defaultNormalize, type NodeInfo, type ScorePlugin } from '../services/scheduler/framework.js';
-import { InterPodAntiAffinity, ERR_ANTI_AFFINITY, ERR_EXISTING_ANTI_AFFINITY } from '../services/scheduler/plugins/inter-pod-anti-affinity.js';
+import { defaultNormalize } from '../services/scheduler/framework.js';
 import { ERR_NODE_AFFINITY, NodeAffinity } from '../services/scheduler/plugins/node-affinity.js';
 import { NodeReady } from '../services/scheduler/plugins/node-ready.js';
 import { NodeResourcesFit } from '../services/scheduler/plugins/node-resources-fit.js';
@@ -9,20 +9,10 @@ import { NodeResourcesLeastAllocated } from '../services/scheduler/plugins/node-
 import { NodeUnschedulable } from '../services/scheduler/plugins/node-unschedulable.js';
 import { SelectorSpread } from '../services/scheduler/plugins/selector-spread.js';
 import { TaintToleration, toleratesTaint } from '../services/scheduler/plugins/taint-toleration.js';
-import { cacheWith, fresh, node, nodeInfo, pod, podInfo } from './scheduler-fixtures.js';
+import { cacheWith, fresh, node, nodeInfo, pod, podInfo, scores } from './scheduler-fixtures.js';
 
 const ok = { code: 'Success', reasons: [] };
 const rejected = (...reasons: string[]) => ({ code: 'Unschedulable', reasons });
-
-/** Runs a score plugin as the framework does: preScore, score per node, normalize. */
-function scores(plugin: ScorePlugin, p: ReturnType<typeof pod>, nodes: NodeInfo[], snapshot = cacheWith([])): number[] {
-  const state = new CycleState();
-  const info = podInfo(p);
-  plugin.preScore?.(state, info, nodes, snapshot);
-  const out = nodes.map((n) => plugin.score(state, info, n));
-  plugin.normalize?.(state, out);
-  return out;
-}
 
 describe('NodeUnschedulable', () => {
   it('rejects a cordoned node', () => {
@@ -169,60 +159,6 @@ describe('TaintToleration', () => {
     const nodes = [nodeInfo(node('a')), nodeInfo(node('b', { taints: [soft('x')] })), nodeInfo(node('c', { taints: [soft('x'), soft('y')] }))];
     expect(scores(TaintToleration, pod('p'), nodes)).toEqual([100, 50, 0]);
     expect(scores(TaintToleration, pod('p', { tolerations: [{ operator: 'Exists' }] }), nodes)).toEqual([100, 100, 100]);
-  });
-});
-
-describe('InterPodAntiAffinity', () => {
-  const antiWeb = {
-    podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }],
-    },
-  };
-  const nodes = [node('n1', { labels: { zone: 'a' } }), node('n2', { labels: { zone: 'a' } }), node('n3', { labels: { zone: 'b' } })];
-
-  function filterAll(p: ReturnType<typeof pod>, cache: ReturnType<typeof cacheWith>): Record<string, string[]> {
-    const state = new CycleState();
-    const info = podInfo(p);
-    expect(InterPodAntiAffinity.preFilter(state, info, cache).code).toBe('Success');
-    return Object.fromEntries(cache.nodes.map((n) => [n.name, [...InterPodAntiAffinity.filter(state, info, n).reasons]]));
-  }
-
-  it('keeps a pod off hosts running pods its required terms select', () => {
-    const cache = cacheWith(nodes, [pod('web-1', { labels: { app: 'web' }, nodeName: 'n1' }), pod('db', { labels: { app: 'db' }, nodeName: 'n2' })]);
-    expect(filterAll(pod('web-2', { labels: { app: 'web' }, affinity: antiWeb }), cache)).toEqual({ n1: [ERR_ANTI_AFFINITY], n2: [], n3: [] });
-  });
-  it('keeps a pod off hosts whose pods\' required terms select it (symmetry)', () => {
-    const cache = cacheWith(nodes, [pod('guard', { labels: { app: 'guard' }, affinity: antiWeb, nodeName: 'n3' })]);
-    expect(filterAll(pod('web-2', { labels: { app: 'web' } }), cache)).toEqual({ n1: [], n2: [], n3: [ERR_EXISTING_ANTI_AFFINITY] });
-  });
-  it('applies other topology keys to the whole domain', () => {
-    const zoneAnti = {
-      podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'zone' }] },
-    };
-    const cache = cacheWith(nodes, [pod('web-1', { labels: { app: 'web' }, nodeName: 'n1' })]);
-    expect(filterAll(pod('web-2', { labels: { app: 'web' }, affinity: zoneAnti }), cache)).toEqual({
-      n1: [ERR_ANTI_AFFINITY],
-      n2: [ERR_ANTI_AFFINITY],
-      n3: [],
-    });
-  });
-  it('only selects pods in the namespaces of the term', () => {
-    const cache = cacheWith(nodes, [pod('web-1', { namespace: 'other', labels: { app: 'web' }, nodeName: 'n1' })]);
-    expect(filterAll(pod('web-2', { labels: { app: 'web' }, affinity: antiWeb }), cache).n1).toEqual([]);
-  });
-  it('scores hosts with pods its preferred terms select lower', () => {
-    const cache = cacheWith(nodes, [pod('web-1', { labels: { app: 'web' }, nodeName: 'n1' })]);
-    const p = pod('web-2', {
-      labels: { app: 'web' },
-      affinity: {
-        podAntiAffinity: {
-          preferredDuringSchedulingIgnoredDuringExecution: [
-            { weight: 50, podAffinityTerm: { labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' } },
-          ],
-        },
-      },
-    });
-    expect(scores(InterPodAntiAffinity, p, [...cache.nodes], cache)).toEqual([0, 100, 100]);
   });
 });
 

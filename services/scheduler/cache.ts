@@ -25,7 +25,8 @@ export class SchedulerCache implements Snapshot {
   private nodeList: NodeInfo[] | undefined;
   private readonly podStates = new Map<string, PodState>();
   private readonly owners = new Map<string, Map<string, number>>();
-  private readonly antiAffinityNodes = new Set<NodeInfo>();
+  private readonly affinityNodes = new Set<NodeInfo>();
+  private readonly nsLabels = new Map<string, Readonly<Record<string, string>>>();
 
   // ---- Snapshot ----
 
@@ -43,8 +44,29 @@ export class SchedulerCache implements Snapshot {
     return this.owners.get(ownerKey) ?? EMPTY;
   }
 
-  nodesWithAntiAffinityPods(): Iterable<NodeInfo> {
-    return this.antiAffinityNodes;
+  nodesWithAffinityPods(): Iterable<NodeInfo> {
+    return this.affinityNodes;
+  }
+
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined {
+    return this.nsLabels.get(namespace);
+  }
+
+  // ---- namespaces (their labels, for pod affinity terms' namespaceSelector) ----
+
+  /** A namespace was added or changed. Returns whether its labels changed. */
+  setNamespace(name: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+    const old = this.nsLabels.get(name);
+    const next = labels ?? {};
+    this.nsLabels.set(name, next);
+    if (!old) return true;
+    const keys = Object.keys(next);
+    return keys.length !== Object.keys(old).length || keys.some((k) => old[k] !== next[k]);
+  }
+
+  /** A namespace was deleted. */
+  removeNamespace(name: string): void {
+    this.nsLabels.delete(name);
   }
 
   // ---- nodes ----
@@ -137,7 +159,7 @@ export class SchedulerCache implements Snapshot {
     let node = this.nodeInfos.get(s.node);
     if (!node) this.nodeInfos.set(s.node, (node = new NodeInfo(s.node)));
     node.addPod(s.info);
-    if (node.podsWithAntiAffinity.size) this.antiAffinityNodes.add(node);
+    if (node.podsWithAffinity.size) this.affinityNodes.add(node);
     const owner = s.info.ownerKey;
     if (owner && !s.info.terminating) {
       let counts = this.owners.get(owner);
@@ -154,7 +176,7 @@ export class SchedulerCache implements Snapshot {
     const node = this.nodeInfos.get(s.node);
     if (node) {
       node.removePod(key);
-      if (!node.podsWithAntiAffinity.size) this.antiAffinityNodes.delete(node);
+      if (!node.podsWithAffinity.size) this.affinityNodes.delete(node);
       if (!node.node && node.pods.size === 0) this.nodeInfos.delete(s.node);
     }
     const owner = s.info.ownerKey;

@@ -6,8 +6,11 @@
 // the middle of it, so the cache it reads is a consistent snapshot without copying.
 import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
+import type { PodAffinity__Output } from '../../lib/gen/shoal/v1/PodAffinity.js';
 import type { PodAffinityTerm__Output } from '../../lib/gen/shoal/v1/PodAffinityTerm.js';
+import type { PodAntiAffinity__Output } from '../../lib/gen/shoal/v1/PodAntiAffinity.js';
 import type { Toleration__Output } from '../../lib/gen/shoal/v1/Toleration.js';
+import type { WeightedPodAffinityTerm__Output } from '../../lib/gen/shoal/v1/WeightedPodAffinityTerm.js';
 import { parseQuantity } from '../../lib/quantity.js';
 import { labelSelectorRequirements, matchesLabels, type LabelRequirements } from '../../lib/selectors.js';
 
@@ -61,11 +64,15 @@ function addResources(into: Resources, from: Resources, sign = 1): void {
 
 // ---- pods ----
 
-/** An anti-affinity term, parsed once per pod. */
+/** A pod (anti-)affinity term, parsed once per pod (kube-scheduler's framework.AffinityTerm). */
 export interface AffinityTerm {
   topologyKey: string;
-  /** Empty: the declaring pod's own namespace; 'all': an empty namespaceSelector. */
-  namespaces: ReadonlySet<string> | 'all';
+  /** The namespaces listed in the term; the declaring pod's own when neither `namespaces`
+   * nor a namespaceSelector is given. */
+  namespaces: ReadonlySet<string>;
+  /** The namespaceSelector: undefined selects no namespace, an empty one every namespace. A
+   * pod is in the term's scope if its namespace is listed or selected. */
+  namespaceSelector: LabelRequirements | undefined;
   /** undefined: a nil labelSelector, which matches no pod. */
   selector: LabelRequirements | undefined;
 }
@@ -92,8 +99,12 @@ export interface PodInfo {
    * namespace and labels of a pod with no controller; undefined for an unlabelled bare pod. */
   readonly ownerKey: string | undefined;
   readonly tolerations: readonly Toleration__Output[];
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly WeightedAffinityTerm[];
   readonly requiredAntiAffinity: readonly AffinityTerm[];
   readonly preferredAntiAffinity: readonly WeightedAffinityTerm[];
+  /** It declares any pod affinity or anti-affinity term (see NodeInfo.podsWithAffinity). */
+  readonly hasPodAffinityTerms: boolean;
   /** Terminating pods still hold resources but no longer count for spreading. */
   readonly terminating: boolean;
 }
@@ -109,18 +120,33 @@ function containerRequests(c: { resources?: { requests?: Record<string, string>;
   return out;
 }
 
-function parseTerm(term: PodAffinityTerm__Output | undefined): AffinityTerm | undefined {
+function parseTerm(term: PodAffinityTerm__Output | undefined, ownNamespace: string): AffinityTerm | undefined {
   if (!term?.topologyKey) return undefined;
-  let namespaces: AffinityTerm['namespaces'] = new Set(term.namespaces ?? []);
+  const listed = term.namespaces ?? [];
   const nsSel = term.namespaceSelector;
-  // An empty namespaceSelector selects every namespace; a non-empty one would need the
-  // namespaces' labels, which the scheduler does not watch: only `namespaces` then applies.
-  if (nsSel && Object.keys(nsSel.matchLabels ?? {}).length === 0 && (nsSel.matchExpressions ?? []).length === 0) namespaces = 'all';
   return {
     topologyKey: term.topologyKey,
-    namespaces,
+    namespaces: new Set(listed.length === 0 && !nsSel ? [ownNamespace] : listed),
+    namespaceSelector: nsSel ? labelSelectorRequirements(nsSel) : undefined,
     selector: term.labelSelector ? labelSelectorRequirements(term.labelSelector) : undefined,
   };
+}
+
+function parseTerms(
+  terms: { required?: PodAffinityTerm__Output[]; preferred?: WeightedPodAffinityTerm__Output[] } | undefined,
+  ownNamespace: string,
+): { required: AffinityTerm[]; preferred: WeightedAffinityTerm[] } {
+  const required: AffinityTerm[] = [];
+  for (const t of terms?.required ?? []) {
+    const term = parseTerm(t, ownNamespace);
+    if (term) required.push(term);
+  }
+  const preferred: WeightedAffinityTerm[] = [];
+  for (const w of terms?.preferred ?? []) {
+    const term = parseTerm(w.podAffinityTerm, ownNamespace);
+    if (term && (w.weight ?? 0) > 0) preferred.push({ ...term, weight: w.weight ?? 0 });
+  }
+  return { required, preferred };
 }
 
 const podInfos = new WeakMap<Pod__Output, PodInfo>();
@@ -155,17 +181,10 @@ export function podInfo(pod: Pod__Output): PodInfo {
       .map((k) => `${k}=${labels[k]}`)
       .join(',')}`;
   }
-  const anti = spec.affinity?.podAntiAffinity;
-  const required: AffinityTerm[] = [];
-  for (const t of anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-    const term = parseTerm(t);
-    if (term) required.push(term);
-  }
-  const preferred: WeightedAffinityTerm[] = [];
-  for (const w of anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-    const term = parseTerm(w.podAffinityTerm);
-    if (term && (w.weight ?? 0) > 0) preferred.push({ ...term, weight: w.weight ?? 0 });
-  }
+  const termsOf = (a: PodAffinity__Output | PodAntiAffinity__Output | undefined) =>
+    parseTerms({ required: a?.requiredDuringSchedulingIgnoredDuringExecution, preferred: a?.preferredDuringSchedulingIgnoredDuringExecution }, namespace);
+  const affinity = termsOf(spec.affinity?.podAffinity);
+  const anti = termsOf(spec.affinity?.podAntiAffinity);
   const rank = (r: string): number => (r === 'cpu' ? 0 : r === 'memory' ? 1 : 2);
   const requestNames = Object.keys(requests)
     .filter((r) => r !== 'pods' && (requests[r] ?? 0) > 0)
@@ -182,21 +201,37 @@ export function podInfo(pod: Pod__Output): PodInfo {
     nonZeroRequests: { cpu, memory },
     ownerKey,
     tolerations: spec.tolerations ?? [],
-    requiredAntiAffinity: required,
-    preferredAntiAffinity: preferred,
+    requiredAffinity: affinity.required,
+    preferredAffinity: affinity.preferred,
+    requiredAntiAffinity: anti.required,
+    preferredAntiAffinity: anti.preferred,
+    hasPodAffinityTerms: affinity.required.length + affinity.preferred.length + anti.required.length + anti.preferred.length > 0,
     terminating: !!m.deletionTimestamp,
   };
   podInfos.set(pod, info);
   return info;
 }
 
-/** Whether `term`, declared by a pod in `ownerNamespace`, selects `target`. */
-export function termMatches(term: AffinityTerm, ownerNamespace: string, target: PodInfo): boolean {
+/**
+ * Whether `term` selects `target`: the target's namespace is listed in the term or selected
+ * by its namespaceSelector, and its labels match the labelSelector (kube's
+ * AffinityTerm.Matches). `namespaceLabels` are the target namespace's labels, undefined when
+ * the namespace is not known (then only an empty namespaceSelector selects it).
+ */
+export function termMatches(term: AffinityTerm, target: PodInfo, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
   if (!term.selector) return false;
-  if (term.namespaces !== 'all') {
-    if (term.namespaces.size === 0 ? target.namespace !== ownerNamespace : !term.namespaces.has(target.namespace)) return false;
+  if (!term.namespaces.has(target.namespace)) {
+    const sel = term.namespaceSelector;
+    if (!sel) return false;
+    if (sel.length > 0 && (namespaceLabels === undefined || !matchesLabels(sel, namespaceLabels))) return false;
   }
   return matchesLabels(term.selector, target.labels);
+}
+
+/** Whether `target` matches every term (false for no terms), kube's podMatchesAllAffinityTerms. */
+export function matchesAllTerms(terms: readonly AffinityTerm[], target: PodInfo, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
+  if (terms.length === 0) return false;
+  return terms.every((t) => termMatches(t, target, namespaceLabels));
 }
 
 // ---- nodes ----
@@ -215,8 +250,9 @@ export class NodeInfo {
   readonly requested: Resources = {};
   readonly nonZeroRequested = { cpu: 0, memory: 0 };
   readonly pods = new Map<string, PodInfo>();
-  /** Pods here that declare anti-affinity terms (for the symmetric check). */
-  readonly podsWithAntiAffinity = new Map<string, PodInfo>();
+  /** Pods here that declare pod affinity or anti-affinity terms: the only ones whose own
+   * terms can constrain or score an incoming pod. */
+  readonly podsWithAffinity = new Map<string, PodInfo>();
   labels: Readonly<Record<string, string>> = {};
   /** The node's Ready condition is True. */
   ready = false;
@@ -246,14 +282,14 @@ export class NodeInfo {
     addResources(this.requested, p.requests);
     this.nonZeroRequested.cpu += p.nonZeroRequests.cpu;
     this.nonZeroRequested.memory += p.nonZeroRequests.memory;
-    if (p.requiredAntiAffinity.length || p.preferredAntiAffinity.length) this.podsWithAntiAffinity.set(p.key, p);
+    if (p.hasPodAffinityTerms) this.podsWithAffinity.set(p.key, p);
   }
 
   removePod(key: string): PodInfo | undefined {
     const p = this.pods.get(key);
     if (!p) return undefined;
     this.pods.delete(key);
-    this.podsWithAntiAffinity.delete(key);
+    this.podsWithAffinity.delete(key);
     addResources(this.requested, p.requests, -1);
     this.nonZeroRequested.cpu -= p.nonZeroRequests.cpu;
     this.nonZeroRequested.memory -= p.nonZeroRequests.memory;
@@ -268,8 +304,10 @@ export interface Snapshot {
   get(name: string): NodeInfo | undefined;
   /** Node name → how many live (non-terminating) pods with this owner key it holds. */
   ownerCounts(ownerKey: string): ReadonlyMap<string, number>;
-  /** Nodes holding at least one pod with anti-affinity terms. */
-  nodesWithAntiAffinityPods(): Iterable<NodeInfo>;
+  /** Nodes holding at least one pod with pod affinity or anti-affinity terms. */
+  nodesWithAffinityPods(): Iterable<NodeInfo>;
+  /** A namespace's labels (for namespaceSelectors); undefined if the namespace is unknown. */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined;
 }
 
 // ---- cycle state and plugins ----

@@ -5,6 +5,7 @@ import { connectToCluster } from '../../lib/cluster.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ShoalClient } from '../../lib/client.js';
+import type { Namespace__Output } from '../../lib/gen/shoal/v1/Namespace.js';
 import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import { Informer } from '../../lib/informer.js';
@@ -61,7 +62,7 @@ export interface SchedulerConfig {
 }
 
 export interface SchedulerHandle {
-  /** Resolves once the pod and node caches are filled and the loop runs. */
+  /** Resolves once the pod, node and namespace caches are filled and the loop runs. */
   ready: Promise<void>;
   /** "host:port" of /metrics, when metricsListen was given. */
   metricsAddress?: string;
@@ -96,6 +97,8 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
   const lister = (kind: string): ReturnType<ShoalClient['list']> => client.list(kind);
   const pods = new Informer({ kind: 'Pod', nc, lister, logger: informerLogger });
   const nodes = new Informer({ kind: 'Node', nc, lister, logger: informerLogger });
+  // Namespaces' labels, for pod affinity terms' namespaceSelector.
+  const namespaces = new Informer({ kind: 'Namespace', nc, lister, logger: informerLogger });
   const scheduler = new Scheduler({
     client,
     schedulerName,
@@ -112,6 +115,11 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
     onUpdate: (o, p) => scheduler.onPodUpdate(o as Pod__Output, p as Pod__Output),
     onDelete: (p) => scheduler.onPodDelete(p as Pod__Output),
   });
+  namespaces.addEventHandler({
+    onAdd: (n) => scheduler.onNamespaceAddOrUpdate(n as Namespace__Output),
+    onUpdate: (_o, n) => scheduler.onNamespaceAddOrUpdate(n as Namespace__Output),
+    onDelete: (n) => scheduler.onNamespaceDelete(n as Namespace__Output),
+  });
   nodes.addEventHandler({
     onAdd: (n) => scheduler.onNodeAdd(n as Node__Output),
     onUpdate: (o, n) => scheduler.onNodeUpdate(o as Node__Output, n as Node__Output),
@@ -127,6 +135,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
     }
   }
 
+  namespaces.start(abort.signal);
   nodes.start(abort.signal);
   pods.start(abort.signal);
 
@@ -144,7 +153,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
   let leading = false;
   const ready = (async () => {
     await Promise.race([
-      Promise.all([nodes.synced, pods.synced]),
+      Promise.all([namespaces.synced, nodes.synced, pods.synced]),
       new Promise<void>((_, reject) => abort.signal.addEventListener('abort', () => reject(new Error('the scheduler stopped before it was ready')), { once: true })),
     ]);
     if (config.leaderElection) {
@@ -185,7 +194,7 @@ export async function startScheduler(config: SchedulerConfig): Promise<Scheduler
       await loop;
       await election?.stop();
       await scheduler.idle();
-      await Promise.all([pods.stop(), nodes.stop()]);
+      await Promise.all([pods.stop(), nodes.stop(), namespaces.stop()]);
       await metricsServer?.close();
       await conn.close();
     })());

@@ -182,6 +182,19 @@ export class SchedulingQueue {
     return keys.length;
   }
 
+  /** Like moveAllToActive, for the parked pods `wanted` accepts only: a change that can help
+   * some pods alone (kube-scheduler's queueing hints). Returns how many moved. */
+  moveToActiveIf(wanted: (key: string) => boolean): number {
+    let moved = 0;
+    for (const key of [...this.unschedulableKeys.keys()]) {
+      if (!wanted(key)) continue;
+      this.unschedulableKeys.delete(key);
+      this.requeue(key);
+      moved++;
+    }
+    return moved;
+  }
+
   /** The periodic fallback: pods parked longer than maxUnschedulableMs are tried again. */
   flushUnschedulableLeftover(): number {
     const t = this.now();

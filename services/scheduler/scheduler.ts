@@ -6,13 +6,14 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ShoalClient } from '../../lib/client.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Condition__Output } from '../../lib/gen/shoal/v1/Condition.js';
+import type { Namespace__Output } from '../../lib/gen/shoal/v1/Namespace.js';
 import type { Node__Output } from '../../lib/gen/shoal/v1/Node.js';
 import type { Pod__Output } from '../../lib/gen/shoal/v1/Pod.js';
 import type { KubeObject } from '../../lib/kinds.js';
 import { deepEqual } from '../../lib/objects.js';
 import type { SchedulerCache } from './cache.js';
 import { EventRecorder, timestamp } from './events.js';
-import { podInfo, type Framework, type PodInfo, type ScheduleResult } from './framework.js';
+import { podInfo, termMatches, type Framework, type PodInfo, type ScheduleResult } from './framework.js';
 import type { AttemptResult, SchedulerMetrics } from './metrics.js';
 import type { SchedulingQueue } from './queue.js';
 
@@ -103,8 +104,11 @@ export class Scheduler {
   onPodAdd(pod: Pod__Output): void {
     const key = keyOf(pod);
     if (pod.spec?.nodeName) {
-      if (!terminal(pod)) this.o.cache.addOrUpdatePod(pod);
       this.o.queue.delete(key);
+      if (!terminal(pod)) {
+        this.o.cache.addOrUpdatePod(pod);
+        this.wakeAffinityPeers(pod);
+      }
     } else if (this.isPending(pod) && !this.o.cache.isAssumed(key)) {
       this.o.queue.add(key, pod.spec?.priority ?? 0);
     }
@@ -124,8 +128,9 @@ export class Scheduler {
         return;
       }
       cache.addOrUpdatePod(pod);
-      // New labels on a placed pod can change anti-affinity and spreading for others.
+      // New labels on a placed pod can change pod (anti-)affinity and spreading for others.
       if (old.spec?.nodeName && !deepEqual(old.metadata?.labels, pod.metadata?.labels)) queue.moveAllToActive();
+      else if (!old.spec?.nodeName) this.wakeAffinityPeers(pod);
       return;
     }
     if (this.isPending(pod)) {
@@ -146,6 +151,32 @@ export class Scheduler {
       // Its resources, and its place in anti-affinity and spreading, are free.
       if (wasBound) this.o.queue.moveAllToActive();
     }
+  }
+
+  /**
+   * `placed` now runs on a node. That can only help pods waiting for a peer: those whose
+   * required pod affinity terms select it are tried again; the rest stay parked (kube's
+   * queueing hint for InterPodAffinity on an assigned pod's add).
+   */
+  private wakeAffinityPeers(placed: Pod__Output): void {
+    const { queue, cache } = this.o;
+    if (queue.lengths().unschedulable === 0) return;
+    const info = podInfo(placed);
+    const nsLabels = cache.namespaceLabels(info.namespace);
+    queue.moveToActiveIf((key) => {
+      const waiting = this.o.getPod(key);
+      return !!waiting && podInfo(waiting).requiredAffinity.some((t) => termMatches(t, info, nsLabels));
+    });
+  }
+
+  /** A namespace was added or its labels changed: pod affinity terms' namespaceSelectors may
+   * select it now. */
+  onNamespaceAddOrUpdate(ns: Namespace__Output): void {
+    if (this.o.cache.setNamespace(ns.metadata?.name ?? '', ns.metadata?.labels)) this.o.queue.moveAllToActive();
+  }
+
+  onNamespaceDelete(ns: Namespace__Output): void {
+    this.o.cache.removeNamespace(ns.metadata?.name ?? '');
   }
 
   onNodeAdd(node: Node__Output): void {
