@@ -153,9 +153,32 @@ function imageTag(image: string): string {
   return at >= 0 ? '' : 'latest';
 }
 
+/** How long a pod stays on a node that is not ready or unreachable unless it says otherwise
+ * (kube-apiserver's --default-not-ready-toleration-seconds and
+ * --default-unreachable-toleration-seconds). */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/**
+ * Kubernetes' DefaultTolerationSeconds admission: a pod that does not already tolerate
+ * node.kubernetes.io/not-ready:NoExecute (resp. unreachable) gets a toleration of it for
+ * DEFAULT_TOLERATION_SECONDS, which is what the node lifecycle controller's eviction timer
+ * reads. A toleration counts if its key is that key or empty and its effect NoExecute or
+ * empty, whatever its operator and seconds. Pods only, not templates, as in Kubernetes; on
+ * update too, which validation allows since tolerations may be added to a pod.
+ */
+function defaultTolerations(spec: PodSpec__Output): void {
+  const tolerations = spec.tolerations ?? [];
+  const covered = (key: string): boolean => tolerations.some((t) => (!t.key || t.key === key) && (!t.effect || t.effect === 'NoExecute'));
+  const added = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
+    .filter((key) => !covered(key))
+    .map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS }));
+  if (added.length) spec.tolerations = [...tolerations, ...added];
+}
+
 function defaultPod(obj: KubeObject): void {
   const spec = specOf<PodSpec__Output>(obj);
   defaultPodSpec(spec, { restartPolicy: true });
+  defaultTolerations(spec);
   // Only bare pods (not templates): requests default to limits, and with hostNetwork a
   // container port is also the host port.
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
