@@ -173,6 +173,9 @@ export interface ContainerDriver {
   /** Called once at agent start: creates the driver's own resources (the docker bridge
    * network, directories) and reports what the node offers. */
   fingerprint(): Promise<NodeFingerprint>;
+  /** Rejects, with the reason, while the runtime cannot run containers (dockerd down): the
+   * node then reports Ready=False. Drivers that cannot fail that way leave it out. */
+  health?(): Promise<void>;
   /** Creates and starts the pod's sandbox, or returns the existing one for this pod uid. */
   ensureSandbox(spec: SandboxSpec): Promise<Sandbox>;
   /** Pulls per policy; ImagePullError when it cannot. A no-op for drivers without images. */

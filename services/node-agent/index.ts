@@ -184,6 +184,7 @@ export async function startNodeAgent(config: NodeAgentConfig): Promise<NodeAgent
       labels: config.labels ?? {},
       taints: config.taints ?? [],
       reportIntervalMs: config.nodeStatusReportMs ?? 60_000,
+      runtimeHealth: driver.health ? () => driver.health!() : undefined,
       signal,
     });
 

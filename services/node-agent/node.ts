@@ -29,6 +29,9 @@ export interface NodeRegistrationConfig {
   taints: Taint__Output[];
   /** Post status at least this often even when nothing changed (the heartbeat). */
   reportIntervalMs: number;
+  /** The container runtime's health check (ContainerDriver.health): while it fails, the
+   * node reports Ready=False, as a kubelet whose runtime is down does. */
+  runtimeHealth?: () => Promise<void>;
   signal: AbortSignal;
 }
 
@@ -62,7 +65,27 @@ export class NodeRegistration {
     };
   }
 
-  private desiredStatus(old: NodeStatus__Output | undefined, now: string): NodeStatus__Output {
+  /** Why the runtime cannot run containers now, or undefined; bounded to 5 s. */
+  private async runtimeProblem(): Promise<string | undefined> {
+    const check = this.cfg.runtimeHealth;
+    if (!check) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        check(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5_000);
+        }),
+      ]);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private desiredStatus(old: NodeStatus__Output | undefined, now: string, runtimeProblem?: string): NodeStatus__Output {
     const fp = this.cfg.fingerprint;
     const cond = (type: string, status: string, reason: string, message: string): Condition__Output => {
       const prev = old?.conditions?.find((c) => c.type === type);
@@ -86,7 +109,9 @@ export class NodeRegistration {
         cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'the node agent has sufficient memory available'),
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'the node agent has no disk pressure'),
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'the node agent has sufficient PID available'),
-        cond('Ready', 'True', 'KubeletReady', 'the node agent is posting ready status'),
+        runtimeProblem === undefined
+          ? cond('Ready', 'True', 'KubeletReady', 'the node agent is posting ready status')
+          : cond('Ready', 'False', 'KubeletNotReady', `container runtime is down: ${runtimeProblem}`),
         ...others,
       ],
       addresses: [
@@ -150,9 +175,10 @@ export class NodeRegistration {
       }
     }
     this.nodeUid = node.metadata?.uid;
+    const runtimeProblem = await this.runtimeProblem();
     await retryOnConflict(async () => {
       const now = Date.now();
-      const next = this.desiredStatus(node.status, timestamp(now));
+      const next = this.desiredStatus(node.status, timestamp(now), runtimeProblem);
       const changed = !deepEqual(withoutHeartbeats(node.status), withoutHeartbeats(next));
       if (!changed && now - this.lastPost < this.cfg.reportIntervalMs) return;
       try {

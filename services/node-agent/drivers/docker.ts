@@ -158,6 +158,10 @@ export class DockerDriver implements ContainerDriver {
     this.sandboxImageOption = opts.sandboxImage;
   }
 
+  async health(): Promise<void> {
+    await this.docker.ping();
+  }
+
   async fingerprint(): Promise<NodeFingerprint> {
     const info = (await this.docker.info()) as DockerInfo;
     await this.ensureNetwork();
