@@ -30,7 +30,9 @@ export async function startShoalApi(dir: string, natsUrl?: string): Promise<Chil
   await writeFile(join(dir, 'tokens.json'), JSON.stringify({ [TOKEN]: { user: 'admin', groups: [] } }));
   const args = [BIN, 'api', '--data-dir', join(dir, 'shoal'), '--token-file', join(dir, 'tokens.json'), '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0'];
   if (natsUrl) args.push('--nats', natsUrl);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // e.g. SHOAL_BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const nodeArgs = (process.env.SHOAL_BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (b: Buffer) => {

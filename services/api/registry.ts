@@ -13,7 +13,7 @@ import {
 import { findKind, type KindInfo, type KubeObject } from '../../lib/kinds.js';
 import { decodeObject, parseManifestText } from '../../lib/manifest.js';
 import { timestamp } from '../../lib/conditions.js';
-import { deepEqual } from '../../lib/objects.js';
+import { deepEqual, jsonClone } from '../../lib/objects.js';
 import { INT_OR_STRING, messageInfo } from '../../lib/proto.js';
 import {
   matchesFields,
@@ -36,6 +36,9 @@ export const ORPHAN_FINALIZER = 'orphan';
 /** A namespace's own finalizer: the namespace controller removes it once the namespace is
  * empty, as Kubernetes' does. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
+
+/** The namespace cache (see Registry.checkNamespace) starts over beyond this many entries. */
+const MAX_CACHED_NAMESPACES = 10_000;
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
@@ -278,18 +281,45 @@ export class Registry {
     }
   }
 
+  /**
+   * Whether each namespace recently read exists and is terminating, valid while no Namespace
+   * has changed since `namespacesAt`: every create checks its namespace, and a store read per
+   * create costs more than the rest of the registry's work on it. Any Namespace write (through
+   * this registry or straight to the store) moves the store's kindRevision("Namespace") before
+   * it is acknowledged, which empties the cache: no check made after a namespace write returns
+   * answers from before it (the same race with a create in flight as an uncached read has).
+   * Only namespaces that exist are kept.
+   */
+  private readonly namespaces = new Map<string, { terminating: boolean }>();
+  private namespacesAt = 0;
+
   private async checkNamespace(info: KindInfo, namespace: string): Promise<void> {
     if (!info.namespaced) return;
-    const ns = await this.store.get({ kind: 'Namespace', namespace: '', name: namespace });
-    if (!ns) throw new NotFoundError(`namespaces "${namespace}" not found`);
-    if (ns.metadata?.deletionTimestamp) {
+    const at = this.store.kindRevision('Namespace');
+    if (at !== this.namespacesAt) {
+      this.namespaces.clear();
+      this.namespacesAt = at;
+    }
+    let state = this.namespaces.get(namespace);
+    if (!state) {
+      const ns = await this.store.get({ kind: 'Namespace', namespace: '', name: namespace });
+      if (!ns) throw new NotFoundError(`namespaces "${namespace}" not found`);
+      state = { terminating: Boolean(ns.metadata?.deletionTimestamp) };
+      // A Namespace write that committed during the read may or may not be in what it
+      // returned: keep the answer only if none did.
+      if (this.store.kindRevision('Namespace') === at) {
+        if (this.namespaces.size >= MAX_CACHED_NAMESPACES) this.namespaces.clear();
+        this.namespaces.set(namespace, state);
+      }
+    }
+    if (state.terminating) {
       throw new ConflictError(`namespace "${namespace}" is being terminated: no new objects can be created in it`);
     }
   }
 
   async create(input: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
     const info = resolveKind(input.kind);
-    const obj: KubeObject = structuredClone({ ...input, apiVersion: info.apiVersion, kind: info.kind });
+    const obj: KubeObject = jsonClone({ ...input, apiVersion: info.apiVersion, kind: info.kind });
     const m = (obj.metadata ??= {});
     if (!m.name && m.generateName) m.name = `${m.generateName}${randomUUID().replace(/-/g, '').slice(0, 5)}`;
     if (info.namespaced) m.namespace = m.namespace || 'default';
