@@ -17,7 +17,6 @@
 // routing table, which the kernel consults first, so they are still delivered locally.
 import Docker from 'dockerode';
 import { execFile } from 'node:child_process';
-import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../lib/kinds.js';
@@ -25,7 +24,7 @@ import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
 import type { ProxyHandle } from '../services/proxy/index.js';
 import { eventually, startTestCluster, type TestCluster } from './harness.js';
-import { NS, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
+import { NS, httpGet, startNodeServices, stopNodeServices, webDeployment, webPods, type NodeServices } from './load.js';
 import { collector } from './streams.js';
 
 const run = promisify(execFile);
@@ -36,33 +35,6 @@ const LB_IP = '127.0.0.96';
 const IFACE = 'shoal-t-cip';
 /** In the CIDR but beyond what two Services get: an address a crashed proxy left behind. */
 const STALE_IP = '198.18.0.250';
-
-function webDeployment(replicas: number): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: NS },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'httpd',
-              image: 'shoal/busybox:1.36',
-              command: ['sh', '-c', 'echo "web $(hostname)" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'],
-              ports: [{ name: 'http', containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: '/index.html', port: { intVal: 8080 } }, periodSeconds: 1, failureThreshold: 1 },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function service(name: string, port: number): KubeObject {
   return {
@@ -93,21 +65,6 @@ async function dummyAddresses(): Promise<{ exists: boolean; addresses: string[] 
     if (/does not exist/.test((err as { stderr?: string }).stderr ?? '')) return { exists: false, addresses: [] };
     throw err;
   }
-}
-
-function httpGet(host: string, port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/index.html', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('a ClusterIP outside 127/8 with Docker pods', () => {

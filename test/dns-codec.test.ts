@@ -23,6 +23,8 @@ import {
   type ServiceRecords,
 } from '../services/proxy/dns.js';
 
+import { dnsQuery as query, encodeName } from './dns-upstream-fake.js';
+
 const DOMAIN = 'cluster.local';
 
 /** default/web → 198.18.2.10; default/headless → two pod IPs; default/empty → headless with
@@ -42,29 +44,6 @@ function records(ready = true): ServiceRecords {
   };
 }
 
-function encodeName(name: string): Buffer {
-  const parts = name === '' ? [] : name.split('.');
-  return Buffer.concat([...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p)])), Buffer.from([0])]);
-}
-
-function query(name: string, type = TYPE_A, opts: { id?: number; flags?: number; edns?: number } = {}): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(opts.id ?? 0x1234, 0);
-  header.writeUInt16BE(opts.flags ?? 0x0100, 2); // RD
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(opts.edns !== undefined ? 1 : 0, 10);
-  const q = Buffer.alloc(4);
-  q.writeUInt16BE(type, 0);
-  q.writeUInt16BE(1, 2);
-  const parts = [header, encodeName(name), q];
-  if (opts.edns !== undefined) {
-    const opt = Buffer.alloc(11);
-    opt.writeUInt16BE(41, 1);
-    opt.writeUInt16BE(opts.edns, 3);
-    parts.push(opt);
-  }
-  return Buffer.concat(parts);
-}
 
 interface Decoded {
   id: number;

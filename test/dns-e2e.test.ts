@@ -19,7 +19,7 @@ import type { Pod__Output } from '../lib/gen/shoal/v1/Pod.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
 import type { ProxyHandle } from '../services/proxy/index.js';
 import { eventually, startTestCluster, type TestCluster } from './harness.js';
-import { NS, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
+import { NS, startNodeServices, stopNodeServices, webDeployment, webPods, type NodeServices } from './load.js';
 import { collector } from './streams.js';
 import { FAKE_ADDRESS, startFakeUpstream, type FakeUpstream } from './dns-upstream-fake.js';
 
@@ -30,33 +30,6 @@ const SERVICE_CIDR = '198.18.1.0/25';
 const DNS_IP = '198.18.1.200';
 const LB_IP = '127.0.0.95';
 const IFACE = 'shoal-t-dnse2e';
-
-function webDeployment(): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: NS },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'httpd',
-              image: 'shoal/busybox:1.36',
-              command: ['sh', '-c', 'echo "web $(hostname)" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'],
-              ports: [{ name: 'http', containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: '/index.html', port: { intVal: 8080 } }, periodSeconds: 1, failureThreshold: 1 },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function service(namespace: string, name: string, headless = false): KubeObject {
   return {
@@ -131,7 +104,7 @@ describe('cluster DNS for Docker pods', () => {
       services,
     ));
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
-    await cluster.client.create(webDeployment());
+    await cluster.client.create(webDeployment(2));
     await cluster.client.create(service(NS, 'web'));
     await cluster.client.create(service(NS, 'web-headless', true));
     await cluster.client.create(service('team-a', 'api'));

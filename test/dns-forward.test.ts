@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RCODE_NOERROR, RCODE_REFUSED, RCODE_SERVFAIL, startDnsServer, type DnsServer, type ServiceRecords } from '../services/proxy/dns.js';
 import { matchesQuery, nodeUpstreams, parseResolvConf, parseUpstream, truncated } from '../services/proxy/dns-forward.js';
-import { FAKE_ADDRESS, fakeAnswer, questionEnd, startFakeUpstream, type FakeUpstream } from './dns-upstream-fake.js';
+import { FAKE_ADDRESS, dnsQuery, fakeAnswer, questionEnd, startFakeUpstream, type FakeUpstream } from './dns-upstream-fake.js';
 
 const DOMAIN = 'cluster.local';
 const records: ServiceRecords = {
@@ -17,20 +17,7 @@ const records: ServiceRecords = {
 const quiet = { warn: () => {} };
 
 function query(name: string, id: number, opts: { edns?: number } = {}): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0100, 2);
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(opts.edns !== undefined ? 1 : 0, 10);
-  const qname = Buffer.concat([...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
-  const parts = [header, qname, Buffer.from([0, 1, 0, 1])];
-  if (opts.edns !== undefined) {
-    const opt = Buffer.alloc(11);
-    opt.writeUInt16BE(41, 1);
-    opt.writeUInt16BE(opts.edns, 3);
-    parts.push(opt);
-  }
-  return Buffer.concat(parts);
+  return dnsQuery(name, 1, { id, ...opts });
 }
 
 interface Reply {

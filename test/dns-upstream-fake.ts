@@ -130,3 +130,29 @@ export async function startFakeUpstream(behave: Behaviour = (q) => [fakeAnswer(q
   }
   throw new Error('no free port for the fake upstream');
 }
+
+/** A name in DNS wire form (length-prefixed labels, then 0). */
+export function encodeName(name: string): Buffer {
+  const parts = name === '' ? [] : name.split('.');
+  return Buffer.concat([...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p)])), Buffer.from([0])]);
+}
+
+/** A query for `name` (type A by default, RD set), built independently of the code under test. */
+export function dnsQuery(name: string, type = 1, opts: { id?: number; flags?: number; edns?: number } = {}): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(opts.id ?? 0x1234, 0);
+  header.writeUInt16BE(opts.flags ?? 0x0100, 2); // RD
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(opts.edns !== undefined ? 1 : 0, 10);
+  const q = Buffer.alloc(4);
+  q.writeUInt16BE(type, 0);
+  q.writeUInt16BE(1, 2);
+  const parts = [header, encodeName(name), q];
+  if (opts.edns !== undefined) {
+    const opt = Buffer.alloc(11);
+    opt.writeUInt16BE(41, 1);
+    opt.writeUInt16BE(opts.edns, 3);
+    parts.push(opt);
+  }
+  return Buffer.concat(parts);
+}

@@ -1,6 +1,7 @@
 // What the two zero-downtime tests (proxy-e2e, services-e2e) share: one node's worth of
 // services (scheduler, node agent, controllers, proxy) on a test cluster, their teardown, and a
 // bounded load generator.
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ShoalClient } from '../lib/client.js';
 import type { KubeObject } from '../lib/kinds.js';
@@ -148,4 +149,49 @@ export async function stopNodeServices(
   await afterDriverClose?.();
   await s.scheduler?.stop();
   await cluster?.stop();
+}
+
+/** `replicas` busybox httpd pods (app: web) answering "web <pod>" on :8080 (port "http"),
+ * ready once httpd serves. */
+export function webDeployment(replicas: number): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'httpd',
+              image: 'shoal/busybox:1.36',
+              command: ['sh', '-c', 'echo "web $(hostname)" > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'],
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/index.html', port: { intVal: 8080 } }, periodSeconds: 1, failureThreshold: 1 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** One GET on a new connection (no keep-alive: the proxy balances connections); the body trimmed. */
+export function httpGet(host: string, port: number, path = '/index.html'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -11,7 +11,6 @@
 // default to the port).
 import Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,7 @@ import type { Deployment__Output } from '../lib/gen/shoal/v1/Deployment.js';
 import type { Service__Output } from '../lib/gen/shoal/v1/Service.js';
 import type { ProxyHandle } from '../services/proxy/index.js';
 import { eventually, startTestCluster, type TestCluster } from './harness.js';
-import { MAX_LOAD_MS, NS, rolledOut, startLoad, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
+import { MAX_LOAD_MS, NS, httpGet, rolledOut, startLoad, startNodeServices, stopNodeServices, webPods, type NodeServices } from './load.js';
 
 const SEED = fileURLToPath(new URL('../../shared/manifests/seed/', import.meta.url));
 const NODE = `services-e2e-${process.pid}`;
@@ -72,29 +71,9 @@ async function seedService(file: string): Promise<KubeObject> {
   return decodeObject(doc);
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function get(host: string, port: number, path = '/index.html'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** "v1 web-abc-xyz" from /index.html, or throws. */
 async function index(host: string, port: number): Promise<{ version: string; pod: string }> {
-  const a = await get(host, port);
+  const a = await httpGet(host, port);
   if (a.status !== 200) throw new Error(`HTTP ${a.status}`);
   const [version = '', pod = ''] = a.body.split(' ');
   return { version, pod };
@@ -190,11 +169,11 @@ describe('the seed Services with a Docker node', () => {
       const a = await index(host, port);
       expect(a.version).toBe('v1');
       expect(pods).toContain(a.pod);
-      const root = await get(host, port, '/');
+      const root = await httpGet(host, port, '/');
       expect(root.status).toBe(200);
       expect(root.body).toMatch(/^v1 web-/);
       // Still an answer from httpd in the pod.
-      const missing = await get(host, port, '/no/such/path');
+      const missing = await httpGet(host, port, '/no/such/path');
       expect(missing.status).toBe(404);
       expect(missing.body).toMatch(/404/);
     }

@@ -266,57 +266,35 @@ export class DnsForwarder {
 
   private viaUdp(upstream: Upstream, out: Buffer, id: number, question: Buffer, budgetMs: number): Attempt {
     let sock: UdpSocket | undefined;
-    let finish: (r: AttemptResult) => void = () => undefined;
-    const done = new Promise<AttemptResult>((resolve) => {
-      let settled = false;
-      finish = (r) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        try {
-          sock?.close();
-        } catch {
-          // Already closed.
-        }
-        resolve(r);
-      };
-      const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', detail: `no answer in ${budgetMs} ms` }), budgetMs);
+    const closeSocket = (): void => {
       try {
-        sock = createSocket(isIP(upstream.host) === 6 ? 'udp6' : 'udp4');
-        const s = sock;
-        s.on('error', (err) => finish({ ok: false, failure: 'error', detail: err.message }));
-        s.on('message', (reply: Buffer, rinfo) => {
-          // Only the upstream's answer to this query; anything else (late, spoofed, broken)
-          // is ignored and the wait goes on.
-          if (rinfo.port !== upstream.port || !sameAddress(rinfo.address, upstream.host)) return;
-          if (matchesQuery(reply, id, question)) finish({ ok: true, reply });
-        });
-        // Connected, so an ICMP "port unreachable" ends the attempt at once (ECONNREFUSED).
-        s.connect(upstream.port, upstream.host, () => {
-          s.send(out, (err) => {
-            if (err) finish({ ok: false, failure: 'error', detail: err.message });
-          });
-        });
-      } catch (err) {
-        finish({ ok: false, failure: 'error', detail: err instanceof Error ? err.message : String(err) });
+        sock?.close();
+      } catch {
+        // Already closed.
       }
+    };
+    return attempt(budgetMs, closeSocket, (finish) => {
+      sock = createSocket(isIP(upstream.host) === 6 ? 'udp6' : 'udp4');
+      const s = sock;
+      s.on('error', (err) => finish({ ok: false, failure: 'error', detail: err.message }));
+      s.on('message', (reply: Buffer, rinfo) => {
+        // Only the upstream's answer to this query; anything else (late, spoofed, broken)
+        // is ignored and the wait goes on.
+        if (rinfo.port !== upstream.port || !sameAddress(rinfo.address, upstream.host)) return;
+        if (matchesQuery(reply, id, question)) finish({ ok: true, reply });
+      });
+      // Connected, so an ICMP "port unreachable" ends the attempt at once (ECONNREFUSED).
+      s.connect(upstream.port, upstream.host, () => {
+        s.send(out, (err) => {
+          if (err) finish({ ok: false, failure: 'error', detail: err.message });
+        });
+      });
     });
-    return { done, cancel: () => finish({ ok: false, failure: 'closed', detail: 'closed' }) };
   }
 
   private viaTcp(upstream: Upstream, out: Buffer, id: number, question: Buffer, budgetMs: number): Attempt {
     let sock: Socket | undefined;
-    let finish: (r: AttemptResult) => void = () => undefined;
-    const done = new Promise<AttemptResult>((resolve) => {
-      let settled = false;
-      finish = (r) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        sock?.destroy();
-        resolve(r);
-      };
-      const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', detail: `no answer in ${budgetMs} ms` }), budgetMs);
+    return attempt(budgetMs, () => sock?.destroy(), (finish) => {
       const s = connect({ host: upstream.host, port: upstream.port, noDelay: true });
       sock = s;
       s.on('error', (err) => finish({ ok: false, failure: 'error', detail: err.message }));
@@ -340,8 +318,31 @@ export class DnsForwarder {
         finish(matchesQuery(reply, id, question) ? { ok: true, reply } : { ok: false, failure: 'error', detail: 'reply does not match the query' });
       });
     });
-    return { done, cancel: () => finish({ ok: false, failure: 'closed', detail: 'closed' }) };
   }
+}
+
+/** One forwarding attempt over either transport: `start` sends the query and calls `finish`
+ * with the outcome; the first outcome wins, the budget's timeout is one, cancel() another,
+ * and `close` releases the socket whichever it was. */
+function attempt(budgetMs: number, close: () => void, start: (finish: (r: AttemptResult) => void) => void): Attempt {
+  let finish: (r: AttemptResult) => void = () => undefined;
+  const done = new Promise<AttemptResult>((resolve) => {
+    let settled = false;
+    finish = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      close();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, failure: 'timeout', detail: `no answer in ${budgetMs} ms` }), budgetMs);
+    try {
+      start(finish);
+    } catch (err) {
+      finish({ ok: false, failure: 'error', detail: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  return { done, cancel: () => finish({ ok: false, failure: 'closed', detail: 'closed' }) };
 }
 
 type AttemptResult = { ok: true; reply: Buffer } | { ok: false; failure: ForwardFailure; detail: string };
