@@ -11,10 +11,10 @@ import type { Node__Output } from '../lib/gen/shoal/v1/Node.js';
 import { DockerDriver, FALLBACK_SANDBOX_IMAGE } from '../services/node-agent/drivers/docker.js';
 import { startNodeAgent, type NodeAgentHandle } from '../services/node-agent/index.js';
 import { TEST_TOKEN, eventually, startTestCluster, type TestCluster } from './harness.js';
+import { quiet } from './load.js';
 
 const NODE = `ready-${process.pid}`;
 const NETWORK = `shoal-readytest-${process.pid}`;
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** Relays a unix socket to dockerd's; close() cuts every connection and stops listening. */
 async function dockerRelay(path: string): Promise<{ close(): Promise<void> }> {
